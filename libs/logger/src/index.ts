@@ -1,0 +1,2 @@
+export { createLogger, REDACT_PATHS } from './create-logger.ts';
+export type { Logger, LoggerSettings } from './create-logger.ts';
