@@ -1,0 +1,14 @@
+export {
+  accuracy,
+  auc,
+  averagePrecision,
+  binaryMetrics,
+  confusionCounts,
+  metricM,
+  sensitivity,
+  specificity,
+  METRIC_NAMES,
+} from './metrics/binary-metrics.ts';
+export type { BinaryMetrics, ConfusionCounts, MetricName } from './metrics/binary-metrics.ts';
+export { binaryClfCurve, prCurve, rocCurve } from './metrics/curves.ts';
+export type { ClfCurveCounts, PrCurve, RocCurve } from './metrics/curves.ts';
