@@ -1,6 +1,8 @@
 import type { RegisterCommand } from '../context.ts';
+import { registerModelCommand } from './model.ts';
+import { registerReportCommand } from './report.ts';
 
 /**
  * Every CLI command, one module each. Add a line here when adding a command file.
  */
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerModelCommand, registerReportCommand];
