@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { ValidationError } from '@spottune/errors';
+import {
+  corrected,
+  faithful,
+  formatSummary,
+  summarizeModel,
+  type Depth,
+  type NetworkKind,
+} from '@spottune/model';
+import type { CliContext, RegisterCommand } from '../context.ts';
+
+interface SummaryFlags {
+  network: string;
+  depth: string;
+  input: string;
+  widths?: string;
+  channels: string;
+  faithful?: boolean;
+  unfreezeBlocks?: string;
+  json?: boolean;
+}
+
+function parseInts(text: string, count: number, flag: string, sep: RegExp): number[] {
+  const parts = text.split(sep).map((p) => Number(p.trim()));
+  if (parts.length !== count || parts.some((v) => !Number.isInteger(v) || v < 1)) {
+    throw new ValidationError(`--${flag}: expected ${count} positive integers, got "${text}"`);
+  }
+  return parts;
+}
+
+/** `spottune model summary`: per-stage shapes and parameter counts, computed symbolically. */
+export const registerModelCommand: RegisterCommand = (program: Command, context: () => CliContext) => {
+  const model = program.command('model').description('3-D ResNet / SpotTune networks: shapes and parameters');
+  model
+    .command('summary')
+    .description('per-stage output shapes and parameter counts of a network (instant, no tensors)')
+    .option('--network <kind>', 'spottune | resnet | transfer', 'spottune')
+    .option('--depth <n>', 'ResNet depth: 10, 18, 34 or 50', '50')
+    .option('--input <DxHxW>', 'input volume shape', '70x86x86')
+    .option('--widths <a,b,c,d>', 'stage widths (default 64,128,256,512)')
+    .option('--channels <n>', 'input channels', '1')
+    .option('--faithful', "reproduce the reference's bugs (Q13–Q33 switches all on)")
+    .option('--unfreeze-blocks <n>', 'transfer baseline: also train the last N blocks')
+    .option('--json', 'print JSON')
+    .action((flags: SummaryFlags) => {
+      const network = flags.network as NetworkKind;
+      if (!['spottune', 'resnet', 'transfer'].includes(network))
+        throw new ValidationError(`--network: expected spottune, resnet or transfer, got "${flags.network}"`);
+      const depth = Number(flags.depth) as Depth;
+      if (![10, 18, 34, 50].includes(depth))
+        throw new ValidationError(`--depth: expected 10, 18, 34 or 50, got "${flags.depth}"`);
+      const [d, h, w] = parseInts(flags.input, 3, 'input', /x/i) as [number, number, number];
+      const widths =
+        flags.widths === undefined
+          ? undefined
+          : (parseInts(flags.widths, 4, 'widths', /,/) as [number, number, number, number]);
+      const [channels] = parseInts(flags.channels, 1, 'channels', /,/) as [number];
+      const unfreezeBlocks =
+        flags.unfreezeBlocks === undefined ? undefined : Number.parseInt(flags.unfreezeBlocks, 10);
+      const summary = summarizeModel({
+        network,
+        depth,
+        inputShape: [d, h, w],
+        widths,
+        inChannels: channels,
+        faithful: flags.faithful === true ? faithful() : corrected(),
+        unfreezeBlocks,
+      });
+      const { stdout } = context();
+      stdout(flags.json === true ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));
+    });
+};
