@@ -12,3 +12,5 @@ export {
 export type { BinaryMetrics, ConfusionCounts, MetricName } from './metrics/binary-metrics.ts';
 export { binaryClfCurve, prCurve, rocCurve } from './metrics/curves.ts';
 export type { ClfCurveCounts, PrCurve, RocCurve } from './metrics/curves.ts';
+export { bootstrapCi, bootstrapMetrics } from './bootstrap/bootstrap-ci.ts';
+export type { BootstrapOptions, ConfidenceInterval, MetricFn } from './bootstrap/bootstrap-ci.ts';
