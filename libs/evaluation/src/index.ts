@@ -14,3 +14,13 @@ export { binaryClfCurve, prCurve, rocCurve } from './metrics/curves.ts';
 export type { ClfCurveCounts, PrCurve, RocCurve } from './metrics/curves.ts';
 export { bootstrapCi, bootstrapMetrics } from './bootstrap/bootstrap-ci.ts';
 export type { BootstrapOptions, ConfidenceInterval, MetricFn } from './bootstrap/bootstrap-ci.ts';
+export { friedmanTest } from './statistics/friedman-test.ts';
+export type { FriedmanResult } from './statistics/friedman-test.ts';
+export { nemenyiTest } from './statistics/nemenyi-test.ts';
+export type { NemenyiResult } from './statistics/nemenyi-test.ts';
+export {
+  studentizedRangeCdf,
+  studentizedRangeIsf,
+  studentizedRangeSf,
+} from './statistics/studentized-range.ts';
+export { chiSquareSf, normalCdf, normalSf } from './statistics/special-functions.ts';
