@@ -29,3 +29,4 @@ export {
   type TrainSettings,
 } from './settings.ts';
 export { formatSummary, summarizeModel, type ModelSummary, type SummaryOptions } from './summary.ts';
+export * from './weights/index.ts';

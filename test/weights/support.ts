@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root (test/weights/ is two levels down). */
+export const repoRoot = join(fileURLToPath(import.meta.url), '..', '..', '..');
+
+/** A file of ../shared/data/medicalnet; a missing file fails the test (never skipped). */
+export function medicalNetFile(name: string): string {
+  const path = join(repoRoot, '..', 'shared', 'data', 'medicalnet', name);
+  if (!existsSync(path)) throw new Error(`shared test data missing: ${path}`);
+  return path;
+}
+
+/** Builds protocol-2 pickle bytes from opcodes and operands (for hand-made checkpoints). */
+export class PickleWriter {
+  private readonly out: number[] = [0x80, 0x02];
+  op(code: number): this {
+    this.out.push(code);
+    return this;
+  }
+  global(module: string, name: string): this {
+    this.out.push(0x63, ...new TextEncoder().encode(`${module}\n${name}\n`));
+    return this;
+  }
+  str(s: string): this {
+    const b = new TextEncoder().encode(s);
+    this.out.push(0x58, b.length & 0xff, (b.length >> 8) & 0xff, 0, 0, ...b);
+    return this;
+  }
+  int(n: number): this {
+    this.out.push(0x4b, n); // BININT1
+    return this;
+  }
+  mark(): this {
+    return this.op(0x28);
+  }
+  bytes(): Uint8Array {
+    return Uint8Array.from([...this.out, 0x2e]);
+  }
+}
