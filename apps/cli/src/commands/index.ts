@@ -1,8 +1,13 @@
 import type { RegisterCommand } from '../context.ts';
 import { registerModelCommand } from './model.ts';
 import { registerReportCommand } from './report.ts';
+import { registerWeightsCommand } from './weights.ts';
 
 /**
  * Every CLI command, one module each. Add a line here when adding a command file.
  */
-export const commands: RegisterCommand[] = [registerModelCommand, registerReportCommand];
+export const commands: RegisterCommand[] = [
+  registerModelCommand,
+  registerReportCommand,
+  registerWeightsCommand,
+];

@@ -20,6 +20,7 @@ export {
   MANIFEST_FILE,
   WEIGHTS_FILE,
   importMedicalNetWeights,
+  isDirectory as isWeightsDirectory,
   loadWeights,
   readWeightsManifest,
   type ImportWeightsOptions,

@@ -7,6 +7,8 @@ import { globalAvgPool, stem } from '../layers.ts';
 import type { LayerContext } from '../layers.ts';
 import { defineNetwork } from '../network.ts';
 import { ParameterStore } from '../parameter-store.ts';
+import { initBackend } from '../ops/index.ts';
+import type { BackendChoice } from '../ops/index.ts';
 import { residualBlock } from '../resnet.ts';
 import { corrected } from '../settings.ts';
 import { depthOf, inferWidths } from './medicalnet-layout.ts';
@@ -20,6 +22,8 @@ export interface MedicalNetFeaturesOptions {
   widths?: Widths;
   /** One volume, D×H×W values in C order. */
   input: { data: Float32Array; shape: readonly [number, number, number] };
+  /** Select a tfjs backend first (the CLI passes 'auto'); left as it is when omitted. */
+  backend?: BackendChoice;
 }
 
 /**
@@ -41,6 +45,7 @@ export async function medicalNetFeatures(
     throw new ValidationError(
       `input: expected a D×H×W volume, got shape [${shape.join(',')}] with ${data.length} values`,
     );
+  if (options.backend !== undefined) await initBackend(options.backend);
   const widths = options.widths ?? inferWidths(stateDict) ?? DEFAULT_WIDTHS;
   const def = defineNetwork({
     network: 'transfer',

@@ -119,6 +119,18 @@ async function readBytes(path: string): Promise<Uint8Array> {
   }
 }
 
+/** Whether a weights path is a native directory (else a .pth file); NotFoundError when absent. */
+export async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (e) {
+    const err = coerceError(e);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new NotFoundError(`${path}: no such file or directory`, { cause: err });
+    throw err;
+  }
+}
+
 /** Reads and validates a native weights directory's manifest. */
 export async function readWeightsManifest(dir: string): Promise<WeightsManifest> {
   const path = join(dir, MANIFEST_FILE);
@@ -140,16 +152,8 @@ export async function readWeightsManifest(dir: string): Promise<WeightsManifest>
  * layouts (num_batches_tracked dropped from native directories); map it with mapMedicalNetStateDict.
  */
 export async function loadWeights(pathOrDir: string): Promise<TorchStateDict> {
-  let isDir: boolean;
-  try {
-    isDir = (await stat(pathOrDir)).isDirectory();
-  } catch (e) {
-    const err = coerceError(e);
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new NotFoundError(`${pathOrDir}: no such file or directory`, { cause: err });
-    throw err;
-  }
-  if (!isDir) return readTorchCheckpoint(await readBytes(pathOrDir), { source: pathOrDir });
+  if (!(await isDirectory(pathOrDir)))
+    return readTorchCheckpoint(await readBytes(pathOrDir), { source: pathOrDir });
   const manifest = await readWeightsManifest(pathOrDir);
   const binPath = join(pathOrDir, manifest.file);
   const bin = await readBytes(binPath);
