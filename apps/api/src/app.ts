@@ -11,6 +11,7 @@ import { metricsPlugin } from './plugins/metrics.ts';
 import type { QueueProducer } from './queue/queue-producer.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
+import { pageRoutes } from './routes/pages.ts';
 import { trialRoutes } from './routes/trials.ts';
 
 export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
@@ -45,5 +46,6 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
   await app.register(healthRoutes, { db: deps.db, queue: deps.queue, store: deps.store });
   await app.register(experimentRoutes, { db: deps.db, queue: deps.queue });
   await app.register(trialRoutes, { db: deps.db });
+  await app.register(pageRoutes, { db: deps.db });
   return app;
 }
