@@ -1,0 +1,10 @@
+export { createObjectStore } from './create-object-store.ts';
+export type { ObjectInfo, ObjectStore, ObjectStoreOptions, PutOptions } from './object-store.ts';
+export { parseObjectUri } from './parse-object-uri.ts';
+export type { ObjectUri } from './parse-object-uri.ts';
+export { createVerifiedCache } from './verified-cache.ts';
+export type { VerifiedCache } from './verified-cache.ts';
+export { ChecksumMismatchError } from './checksum-mismatch-error.ts';
+export { HashingStream, sha256Hex } from './hashing-stream.ts';
+export { S3ObjectStore } from './s3-object-store.ts';
+export { LocalObjectStore } from './local-object-store.ts';
