@@ -1,0 +1,223 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ConvGeometry } from './conv-geometry.ts';
+import { col2imAdd, colPlan, im2col, transpose2d, type ColPlan } from './im2col.ts';
+
+/**
+ * conv3d lowered to matrix products for the wasm and cpu backends, whose own Conv3D kernels run at
+ * ~1 GFLOP/s. im2col is built in plain JS, chunked over output rows (the wasm heap is 32-bit: a big
+ * layer's full column matrix must never exist), and each chunk goes through the backend's matMul.
+ * The gradient is custom and recomputes the columns instead of keeping them on the tape:
+ *   dW = im2col(x)ᵀ · dY (as dYᵀ · im2col(x), since transposed matMul operands are slow on wasm),
+ *   dX = conv(dY, flipped Wᵀ) for stride 1, else col2im(dY · Wᵀ).
+ */
+
+/** Floats per im2col chunk (16 MiB). */
+const MAX_COL_FLOATS = 1 << 22;
+
+export interface FastConvOptions {
+  /** Report zeros instead of computing dX (for a first layer whose input is data). */
+  skipInputGradient?: boolean;
+  /** Floats per im2col chunk (default 4 Mi = 16 MiB); small values exercise the chunking in tests. */
+  maxColFloats?: number;
+}
+
+function f32(t: tf.Tensor): Float32Array {
+  return t.dataSync() as Float32Array;
+}
+
+function rowsOf(g: ConvGeometry): number {
+  return g.n * g.outShape[0] * g.outShape[1] * g.outShape[2];
+}
+
+function isPointwise(g: ConvGeometry): boolean {
+  return g.kernel.every((k) => k === 1) && g.strides.every((s) => s === 1) && g.padding.every((p) => p === 0);
+}
+
+function chunkRows(plan: ColPlan, total: number, maxColFloats: number): number {
+  return Math.max(1, Math.min(total, Math.floor(maxColFloats / plan.cols)));
+}
+
+/** A scratch buffer may be reused across chunks only where the backend copies on upload (wasm). */
+function scratchFor(size: number): (n: number) => Float32Array {
+  if (tf.getBackend() !== 'wasm') return (n) => new Float32Array(n);
+  const buf = new Float32Array(size);
+  return (n) => buf.subarray(0, n);
+}
+
+/** [rows, cout] = im2col(src) · w2, chunk by chunk. */
+function convRows(plan: ColPlan, src: Float32Array, w2: tf.Tensor2D, maxColFloats: number): tf.Tensor2D {
+  const total = rowsOf(plan.g);
+  const chunk = chunkRows(plan, total, maxColFloats);
+  const scratch = scratchFor(chunk * plan.cols);
+  const parts: tf.Tensor2D[] = [];
+  for (let r0 = 0; r0 < total; r0 += chunk) {
+    const rows = Math.min(chunk, total - r0);
+    const buf = scratch(rows * plan.cols);
+    im2col(plan, src, r0, rows, buf);
+    const col = tf.tensor2d(buf, [rows, plan.cols]);
+    parts.push(tf.matMul(col, w2));
+    col.dispose();
+  }
+  return parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
+}
+
+/** dWᵀ [cout, cols] = Σ_chunks dYᵀ_chunk · im2col(src)_chunk. */
+function filterGradT(
+  plan: ColPlan,
+  src: Float32Array,
+  dy: Float32Array,
+  cout: number,
+  maxColFloats: number,
+): tf.Tensor2D {
+  const total = rowsOf(plan.g);
+  const chunk = chunkRows(plan, total, maxColFloats);
+  const scratch = scratchFor(chunk * plan.cols);
+  let acc: tf.Tensor | undefined;
+  for (let r0 = 0; r0 < total; r0 += chunk) {
+    const rows = Math.min(chunk, total - r0);
+    const buf = scratch(rows * plan.cols);
+    im2col(plan, src, r0, rows, buf);
+    const col = tf.tensor2d(buf, [rows, plan.cols]);
+    const dyT = tf.tensor2d(transpose2d(dy.subarray(r0 * cout, (r0 + rows) * cout), rows, cout), [
+      cout,
+      rows,
+    ]);
+    const part = tf.matMul(dyT, col);
+    col.dispose();
+    dyT.dispose();
+    if (acc === undefined) acc = part;
+    else {
+      const next = tf.add(acc, part);
+      acc.dispose();
+      part.dispose();
+      acc = next;
+    }
+  }
+  return acc as tf.Tensor2D;
+}
+
+/** dX for stride > 1 (or padding beyond the kernel span): col2im of dY · Wᵀ, chunk by chunk. */
+function inputGradCol2im(
+  plan: ColPlan,
+  dy: Float32Array,
+  w2T: tf.Tensor2D,
+  maxColFloats: number,
+): Float32Array {
+  const g = plan.g;
+  const total = rowsOf(g);
+  const chunk = chunkRows(plan, total, maxColFloats);
+  const dx = new Float32Array(g.n * g.inShape[0] * g.inShape[1] * g.inShape[2] * g.cin);
+  for (let r0 = 0; r0 < total; r0 += chunk) {
+    const rows = Math.min(chunk, total - r0);
+    const dyRows = tf.tensor2d(dy.subarray(r0 * g.cout, (r0 + rows) * g.cout), [rows, g.cout]);
+    const dcol = tf.matMul(dyRows, w2T);
+    col2imAdd(plan, f32(dcol), r0, rows, dx);
+    dyRows.dispose();
+    dcol.dispose();
+  }
+  return dx;
+}
+
+/** Geometry of dX = conv(dY, flipped Wᵀ) for a stride-1 convolution, or undefined if not applicable. */
+function transposedGeometry(g: ConvGeometry): ConvGeometry | undefined {
+  if (g.strides.some((s) => s !== 1)) return undefined;
+  const padding = [0, 1, 2].map((i) => g.dilations[i]! * (g.kernel[i]! - 1) - g.padding[i]!) as [
+    number,
+    number,
+    number,
+  ];
+  if (padding.some((p) => p < 0)) return undefined;
+  return { ...g, inShape: g.outShape, outShape: g.inShape, cin: g.cout, cout: g.cin, padding };
+}
+
+function forward(
+  x: tf.Tensor5D,
+  filter: tf.Tensor5D,
+  g: ConvGeometry,
+  cache: { x?: Float32Array },
+  maxColFloats: number,
+): tf.Tensor5D {
+  const [kd, kh, kw] = g.kernel;
+  const w2 = filter.reshape([kd * kh * kw * g.cin, g.cout]) as tf.Tensor2D;
+  const outShape: [number, number, number, number, number] = [g.n, ...g.outShape, g.cout];
+  if (isPointwise(g)) {
+    return tf.matMul(x.reshape([rowsOf(g), g.cin]) as tf.Tensor2D, w2).reshape(outShape);
+  }
+  cache.x = f32(x);
+  return convRows(colPlan(g, g.cin), cache.x, w2, maxColFloats).reshape(outShape);
+}
+
+function backward(
+  dy: tf.Tensor5D,
+  x: tf.Tensor5D,
+  filter: tf.Tensor5D,
+  g: ConvGeometry,
+  cache: { x?: Float32Array },
+  options: FastConvOptions,
+): [tf.Tensor, tf.Tensor] {
+  const [kd, kh, kw] = g.kernel;
+  const cols = kd * kh * kw * g.cin;
+  const rows = rowsOf(g);
+  const frozen = filter instanceof tf.Variable && !filter.trainable;
+  const w2 = filter.reshape([cols, g.cout]) as tf.Tensor2D;
+  const dyData = f32(dy);
+  const maxColFloats = options.maxColFloats ?? MAX_COL_FLOATS;
+  let dx: tf.Tensor;
+  if (options.skipInputGradient) {
+    dx = tf.zerosLike(x);
+  } else if (isPointwise(g)) {
+    dx = tf.matMul(dy.reshape([rows, g.cout]) as tf.Tensor2D, tf.transpose(w2)).reshape(x.shape);
+  } else {
+    const tg = transposedGeometry(g);
+    if (tg !== undefined) {
+      const wFlip = tf
+        .transpose(tf.reverse(filter, [0, 1, 2]), [0, 1, 2, 4, 3])
+        .reshape([kd * kh * kw * g.cout, g.cin]) as tf.Tensor2D;
+      dx = convRows(colPlan(tg, g.cout), dyData, wFlip, maxColFloats).reshape(x.shape);
+    } else {
+      dx = tf.tensor(inputGradCol2im(colPlan(g, g.cin), dyData, tf.transpose(w2), maxColFloats), x.shape);
+    }
+  }
+  let dw: tf.Tensor;
+  if (frozen) {
+    dw = tf.zerosLike(filter);
+  } else {
+    const xData = cache.x ?? f32(x);
+    if (isPointwise(g) && g.cin <= g.cout) {
+      // [cin, cout] directly: transpose the narrower operand in JS.
+      const xT = tf.tensor2d(transpose2d(xData, rows, g.cin), [g.cin, rows]);
+      dw = tf.matMul(xT, dy.reshape([rows, g.cout]) as tf.Tensor2D).reshape(filter.shape);
+    } else if (isPointwise(g)) {
+      const dyT = tf.tensor2d(transpose2d(dyData, rows, g.cout), [g.cout, rows]);
+      dw = tf.transpose(tf.matMul(dyT, x.reshape([rows, g.cin]) as tf.Tensor2D)).reshape(filter.shape);
+    } else {
+      dw = tf
+        .transpose(filterGradT(colPlan(g, g.cin), xData, dyData, g.cout, maxColFloats))
+        .reshape(filter.shape);
+    }
+  }
+  return [dx, dw];
+}
+
+/** Differentiable conv3d (NDHWC) on the im2col + matMul path. */
+export function conv3dFast(
+  x: tf.Tensor5D,
+  filter: tf.Tensor5D,
+  g: ConvGeometry,
+  options: FastConvOptions = {},
+): tf.Tensor5D {
+  const cache: { x?: Float32Array } = {};
+  const run = tf.customGrad((xi, fi, save) => {
+    const xt = xi as tf.Tensor5D;
+    const ft = fi as tf.Tensor5D;
+    (save as tf.GradSaveFunc)([xt, ft]);
+    return {
+      value: tf.tidy(() => forward(xt, ft, g, cache, options.maxColFloats ?? MAX_COL_FLOATS)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() =>
+          backward(dy as tf.Tensor5D, saved[0] as tf.Tensor5D, saved[1] as tf.Tensor5D, g, cache, options),
+        ),
+    };
+  });
+  return run(x, filter) as tf.Tensor5D;
+}

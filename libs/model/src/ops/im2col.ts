@@ -1,0 +1,204 @@
+import type { ConvGeometry } from './conv-geometry.ts';
+
+/**
+ * im2col / col2im for NDHWC volumes in plain JS. Row r of the column matrix is output voxel r
+ * (n, od, oh, ow in row-major order); its K·C columns are the receptive field, tap-major
+ * ((a·kh + b)·kw + c)·C + ci, which matches filter.reshape([kd·kh·kw·cin, cout]).
+ * Output coordinates advance with counters (no per-row division); a row whose receptive field lies
+ * inside the volume copies contiguous channel runs (a whole kw·C run when dilation_w = 1); only
+ * border rows test bounds and write zeros.
+ */
+export interface ColPlan {
+  g: ConvGeometry;
+  /** channels of the volume being unrolled */
+  c: number;
+  /** columns per row = kd·kh·kw·c */
+  cols: number;
+  /** source offsets (relative to the first tap) of each (a,b) run when dilation_w = 1, else each tap */
+  runOffsets: Int32Array;
+  /** floats per run: kw·c when dilation_w = 1, else c */
+  runLength: number;
+}
+
+export function colPlan(g: ConvGeometry, c: number): ColPlan {
+  const [kd, kh, kw] = g.kernel;
+  const [dd, dh, dw] = g.dilations;
+  const [, h, w] = g.inShape;
+  const contiguousW = dw === 1;
+  const runs = contiguousW ? kd * kh : kd * kh * kw;
+  const runOffsets = new Int32Array(runs);
+  let i = 0;
+  for (let a = 0; a < kd; a++) {
+    for (let b = 0; b < kh; b++) {
+      if (contiguousW) {
+        runOffsets[i++] = (a * dd * h + b * dh) * w * c;
+      } else {
+        for (let e = 0; e < kw; e++) runOffsets[i++] = ((a * dd * h + b * dh) * w + e * dw) * c;
+      }
+    }
+  }
+  return { g, c, cols: kd * kh * kw * c, runOffsets, runLength: contiguousW ? kw * c : c };
+}
+
+function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, len: number): void {
+  if (len >= 32) {
+    dst.set(src.subarray(from, from + len), to);
+  } else {
+    for (let i = 0; i < len; i++) dst[to + i] = src[from + i]!;
+  }
+}
+
+/** Writes rows [row0, row0 + rows) of the column matrix of `src` (NDHWC, plan.c channels) into `out`. */
+export function im2col(
+  plan: ColPlan,
+  src: Float32Array,
+  row0: number,
+  rows: number,
+  out: Float32Array,
+): void {
+  const { g, c, cols, runOffsets, runLength } = plan;
+  const [D, H, W] = g.inShape;
+  const [OD, OH, OW] = g.outShape;
+  const [kd, kh, kw] = g.kernel;
+  const [sd, sh, sw] = g.strides;
+  const [dd, dh, dw] = g.dilations;
+  const [pd, ph, pw] = g.padding;
+  const spanD = (kd - 1) * dd;
+  const spanH = (kh - 1) * dh;
+  const spanW = (kw - 1) * dw;
+  const nRuns = runOffsets.length;
+  let ow = row0 % OW;
+  let t = (row0 - ow) / OW;
+  let oh = t % OH;
+  t = (t - oh) / OH;
+  let od = t % OD;
+  let n = (t - od) / OD;
+  for (let r = 0; r < rows; r++) {
+    const dst = r * cols;
+    const iz0 = od * sd - pd;
+    const iy0 = oh * sh - ph;
+    const ix0 = ow * sw - pw;
+    if (iz0 >= 0 && iz0 + spanD < D && iy0 >= 0 && iy0 + spanH < H && ix0 >= 0 && ix0 + spanW < W) {
+      const base = (((n * D + iz0) * H + iy0) * W + ix0) * c;
+      for (let q = 0; q < nRuns; q++)
+        copyRun(src, base + runOffsets[q]!, out, dst + q * runLength, runLength);
+    } else {
+      let o = dst;
+      for (let a = 0; a < kd; a++) {
+        const iz = iz0 + a * dd;
+        if (iz < 0 || iz >= D) {
+          out.fill(0, o, o + kh * kw * c);
+          o += kh * kw * c;
+          continue;
+        }
+        for (let b = 0; b < kh; b++) {
+          const iy = iy0 + b * dh;
+          if (iy < 0 || iy >= H) {
+            out.fill(0, o, o + kw * c);
+            o += kw * c;
+            continue;
+          }
+          const rowBase = ((n * D + iz) * H + iy) * W;
+          for (let e = 0; e < kw; e++) {
+            const ix = ix0 + e * dw;
+            if (ix < 0 || ix >= W) out.fill(0, o, o + c);
+            else copyRun(src, (rowBase + ix) * c, out, o, c);
+            o += c;
+          }
+        }
+      }
+    }
+    if (++ow === OW) {
+      ow = 0;
+      if (++oh === OH) {
+        oh = 0;
+        if (++od === OD) {
+          od = 0;
+          n++;
+        }
+      }
+    }
+  }
+}
+
+/** Adds rows [row0, row0 + rows) of a column matrix back into the NDHWC volume `dst` (the adjoint of im2col). */
+export function col2imAdd(
+  plan: ColPlan,
+  col: Float32Array,
+  row0: number,
+  rows: number,
+  dst: Float32Array,
+): void {
+  const { g, c, cols } = plan;
+  const [D, H, W] = g.inShape;
+  const [OD, OH, OW] = g.outShape;
+  const [kd, kh, kw] = g.kernel;
+  const [sd, sh, sw] = g.strides;
+  const [dd, dh, dw] = g.dilations;
+  const [pd, ph, pw] = g.padding;
+  let ow = row0 % OW;
+  let t = (row0 - ow) / OW;
+  let oh = t % OH;
+  t = (t - oh) / OH;
+  let od = t % OD;
+  let n = (t - od) / OD;
+  for (let r = 0; r < rows; r++) {
+    let o = r * cols;
+    const iz0 = od * sd - pd;
+    const iy0 = oh * sh - ph;
+    const ix0 = ow * sw - pw;
+    for (let a = 0; a < kd; a++) {
+      const iz = iz0 + a * dd;
+      if (iz < 0 || iz >= D) {
+        o += kh * kw * c;
+        continue;
+      }
+      for (let b = 0; b < kh; b++) {
+        const iy = iy0 + b * dh;
+        if (iy < 0 || iy >= H) {
+          o += kw * c;
+          continue;
+        }
+        const rowBase = ((n * D + iz) * H + iy) * W;
+        for (let e = 0; e < kw; e++) {
+          const ix = ix0 + e * dw;
+          if (ix >= 0 && ix < W) {
+            const p = (rowBase + ix) * c;
+            for (let i = 0; i < c; i++) dst[p + i]! += col[o + i]!;
+          }
+          o += c;
+        }
+      }
+    }
+    if (++ow === OW) {
+      ow = 0;
+      if (++oh === OH) {
+        oh = 0;
+        if (++od === OD) {
+          od = 0;
+          n++;
+        }
+      }
+    }
+  }
+}
+
+/** Row-major [rows, cols] → [cols, rows], blocked so both sides stay in cache. */
+export function transpose2d(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  out = new Float32Array(rows * cols),
+): Float32Array {
+  const B = 32;
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const r1 = Math.min(rows, r0 + B);
+    for (let c0 = 0; c0 < cols; c0 += B) {
+      const c1 = Math.min(cols, c0 + B);
+      for (let r = r0; r < r1; r++) {
+        for (let q = c0; q < c1; q++) out[q * rows + r] = src[r * cols + q]!;
+      }
+    }
+  }
+  return out;
+}
