@@ -24,3 +24,21 @@ export {
   studentizedRangeSf,
 } from './statistics/studentized-range.ts';
 export { chiSquareSf, normalCdf, normalSf } from './statistics/special-functions.ts';
+export { buildEnsembles } from './ensembles/build-ensembles.ts';
+export { bestOverall, compareNetworks } from './ensembles/compare-networks.ts';
+export type {
+  BestOverallOptions,
+  CompareOptions,
+  ComparisonScope,
+  NetworkComparison,
+} from './ensembles/compare-networks.ts';
+export type {
+  Ensemble,
+  EnsembleLevel,
+  EnsembleMetrics,
+  EnsembleOptions,
+  EnsemblePrediction,
+  PlannedTrial,
+  TrialPrediction,
+  TrialPredictions,
+} from './ensembles/ensemble-types.ts';
