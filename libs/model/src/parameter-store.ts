@@ -53,7 +53,9 @@ export class ParameterStore {
     for (const spec of specs) {
       const data = initialValues(spec, rng.fork('init', spec.name));
       // tfjs registers variables by name globally: make names unique per store.
-      const variable = tf.variable(tf.tensor(data, spec.shape), spec.trainable, `s${this.id}/${spec.name}`);
+      const variable = tf.tidy(() =>
+        tf.variable(tf.tensor(data, spec.shape), spec.trainable, `s${this.id}/${spec.name}`),
+      );
       this.entries.set(spec.name, { variable, spec });
     }
   }

@@ -79,7 +79,10 @@ export function defaultTrainSettings(overrides: Partial<TrainSettings> = {}): Tr
     plateauFactor: 0.1,
     plateauPatience: 20,
     pretrained: null,
-    ...overrides,
+    // An explicit `undefined` override keeps the default.
+    ...(Object.fromEntries(
+      Object.entries(overrides).filter(([, v]) => v !== undefined),
+    ) as Partial<TrainSettings>),
   };
   validateTrainSettings(settings);
   return settings;
