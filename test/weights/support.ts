@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,5 +38,19 @@ export class PickleWriter {
   }
   bytes(): Uint8Array {
     return Uint8Array.from([...this.out, 0x2e]);
+  }
+}
+
+/** 1e-4 relative; the absolute floor covers the JSON's 7 decimals and ReLU's exact zeros. */
+export function assertFeaturesClose(
+  actual: ArrayLike<number>,
+  expected: readonly number[],
+  label: string,
+): void {
+  assert.equal(actual.length, expected.length, label);
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i] as number;
+    const a = actual[i] as number;
+    assert.ok(Math.abs(a - e) <= 1e-4 * Math.abs(e) + 1e-6, `${label}[${i}]: ${a} vs PyTorch ${e}`);
   }
 }
