@@ -1,4 +1,5 @@
 import type { RegisterCommand } from '../context.ts';
+import { registerDbCommand } from './db.ts';
 import { registerModelCommand } from './model.ts';
 import { registerReportCommand } from './report.ts';
 import { registerWeightsCommand } from './weights.ts';
@@ -7,6 +8,7 @@ import { registerWeightsCommand } from './weights.ts';
  * Every CLI command, one module each. Add a line here when adding a command file.
  */
 export const commands: RegisterCommand[] = [
+  registerDbCommand,
   registerModelCommand,
   registerReportCommand,
   registerWeightsCommand,
