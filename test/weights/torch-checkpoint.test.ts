@@ -6,10 +6,43 @@ import { AppError, DataError } from '@spottune/errors';
 import { PickleGlobalNotAllowedError, readTorchCheckpoint } from '@spottune/model';
 import { PickleWriter, medicalNetFile } from './support.ts';
 
-// Checkpoints of ../shared/data/medicalnet, written by PyTorch in both formats. Reference facts from
-// PyTorch (torch 1.13, Debian python3-torch):
-//   sd = torch.load(f)['state_dict']; len(sd); sd['module.conv1.weight'].flatten()[:3]
+// Checkpoints of ../shared/data/medicalnet, written by PyTorch in both formats. Reference values from
+// PyTorch 1.13 (Debian python3-torch, /usr/bin/python3), the same for both formats:
+//   sd = torch.load(f)['state_dict']; len(sd); sd['module.conv1.weight'].flatten()[:3].tolist()
 //   sum(float(v.double().sum()) for v in sd.values() if v.is_floating_point())
+//   sd['module.layer4.0.bn2.running_var'][:2].tolist()
+const TORCH = {
+  resnet10_w16: {
+    size: 72,
+    conv1: [-0.09080786257982254, 0.1063879057765007, 0.16080710291862488],
+    sum: 1433.6547655048257,
+    runningVar: [1.2770023345947266, 0.5789130926132202],
+  },
+  resnet50_w8: {
+    size: 318,
+    conv1: [-0.01008055079728365, -0.0095784617587924, 0.02629181556403637],
+    sum: 6663.701351477626,
+    runningVar: [0.567987859249115, 1.2838221788406372],
+  },
+};
+
+for (const [name, ref] of Object.entries(TORCH)) {
+  for (const format of ['zip', 'legacy']) {
+    test(`${name}_${format}.pth reads as PyTorch reads it`, async () => {
+      const sd = await readTorchCheckpoint(readFileSync(medicalNetFile(`${name}_${format}.pth`)));
+      assert.equal(sd.size, ref.size);
+      assert.deepEqual([...(sd.get('module.conv1.weight')?.data as Float32Array).subarray(0, 3)], ref.conv1);
+      assert.deepEqual(
+        [...(sd.get('module.layer4.0.bn2.running_var')?.data as Float32Array).subarray(0, 2)],
+        ref.runningVar,
+      );
+      let sum = 0;
+      for (const t of sd.values()) if (t.data instanceof Float32Array) for (const v of t.data) sum += v;
+      assert.ok(Math.abs(sum - ref.sum) < 1e-9 * Math.abs(ref.sum), `${sum} vs ${ref.sum}`);
+      assert.equal(sd.get('module.bn1.num_batches_tracked')?.data[0], 0n);
+    });
+  }
+}
 
 test('zip and legacy files give the same 72-tensor ResNet10 state dict', async () => {
   const zip = await readTorchCheckpoint(readFileSync(medicalNetFile('resnet10_w16_zip.pth')));
