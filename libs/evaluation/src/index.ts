@@ -42,3 +42,26 @@ export type {
   TrialPrediction,
   TrialPredictions,
 } from './ensembles/ensemble-types.ts';
+export {
+  DEFAULT_RADIOMICS_SETTINGS,
+  RADIOMICS_FEATURES,
+  RADIOMICS_FEATURE_NAMES,
+  extractRadiomicsFeatures,
+  radiomicsSettingsHash,
+  resolveRadiomicsSettings,
+} from './radiomics/extract-features.ts';
+export type { RadiomicsInput, RadiomicsModality, RadiomicsSettings } from './radiomics/extract-features.ts';
+export { discretiseFixedBinWidth } from './radiomics/discretise.ts';
+export type { DiscretisationSettings } from './radiomics/discretise.ts';
+export { firstOrderEnergy, firstOrderSkewness } from './radiomics/first-order.ts';
+export {
+  glcmContrast,
+  glszmGrayLevelVariance,
+  glszmLowGrayLevelZoneEmphasis,
+  ngtdm,
+  ngtdmBusyness,
+  sizeZones,
+} from './radiomics/texture-features.ts';
+export type { NgtdmRow, Zone } from './radiomics/texture-features.ts';
+export { REGION_LABELS, SEGMENT_LABELS, regionMask } from './radiomics/roi.ts';
+export type { RegionName, Shape3 } from './radiomics/roi.ts';
