@@ -17,3 +17,5 @@ export type { PreprocessOptions, VolumeInput, Shape3, Window3 } from './preproce
 export { EmptyMaskError } from './preprocess/preprocess-errors.ts';
 export { gaussianKernel1d, gaussianFilter3d, mirrorIndex } from './preprocess/gaussian.ts';
 export { tumourPhantom } from './preprocess/phantom.ts';
+export { writeNifti } from './nifti/nifti-writer.ts';
+export type { WritableVolume, WriteNiftiOptions } from './nifti/nifti-writer.ts';
