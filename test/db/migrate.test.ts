@@ -82,7 +82,7 @@ test('migrates an empty database, records each migration as Prisma does, and a s
   ]);
 });
 
-test('psql sees every table and view of the schema', async () => {
+test('psql lists every table and view of the schema', async () => {
   const { url, config } = await emptyDb();
   await migrate(config);
   const psql = (meta: string): string[] =>
@@ -109,6 +109,14 @@ test('psql sees every table and view of the schema', async () => {
   ]) {
     assert.ok(tables.includes(t), `table ${t} in ${tables.join(',')}`);
   }
+  assert.deepEqual(psql('\\dv').sort(), [
+    'v_best_ensemble_per_network',
+    'v_ensemble_results',
+    'v_epoch_curves',
+    'v_patient_predictions',
+    'v_statistical_tests',
+    'v_trial_status',
+  ]);
 });
 
 test('an applied migration whose file was edited is refused with MIGRATION_CHECKSUM_MISMATCH', async () => {
