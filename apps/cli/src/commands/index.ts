@@ -1,4 +1,5 @@
 import type { RegisterCommand } from '../context.ts';
+import { registerBenchCommand } from './bench.ts';
 import { registerDbCommand } from './db.ts';
 import { registerModelCommand } from './model.ts';
 import { registerReportCommand } from './report.ts';
@@ -8,6 +9,7 @@ import { registerWeightsCommand } from './weights.ts';
  * Every CLI command, one module each. Add a line here when adding a command file.
  */
 export const commands: RegisterCommand[] = [
+  registerBenchCommand,
   registerDbCommand,
   registerModelCommand,
   registerReportCommand,
