@@ -1,33 +1,11 @@
-import { DataError } from '@spottune/errors';
+import { PickleCursor } from './pickle-cursor.ts';
+import { PyDict, PyTuple, isBuildable, isCallable } from './pickle-values.ts';
 
 /**
  * A small, safe pickle interpreter (protocols 0–5 binary opcodes, the subset PyTorch checkpoints use).
  * It never imports anything: every GLOBAL goes through `findGlobal`, which the caller restricts to an
  * allow-list, and persistent ids go to `persistentLoad`.
  */
-
-/** A Python tuple (kept apart from lists, which are plain arrays). */
-export class PyTuple {
-  constructor(readonly items: readonly unknown[]) {}
-}
-
-/** A Python dict or OrderedDict; `attributes` holds state set by BUILD (e.g. state_dict._metadata). */
-export class PyDict {
-  readonly entries = new Map<unknown, unknown>();
-  readonly attributes = new Map<string, unknown>();
-  constructor(readonly className: string = 'dict') {}
-}
-
-/** An allow-listed global: the only things a pickle may call. */
-export interface PyCallable {
-  readonly pyName: string;
-  call(args: readonly unknown[]): unknown;
-}
-
-/** Objects that accept BUILD (`__setstate__`). */
-export interface PyBuildable {
-  setState(state: unknown): void;
-}
 
 export interface UnpickleOptions {
   /** Names the file in error messages. */
@@ -43,7 +21,6 @@ export interface UnpickleResult {
 }
 
 const MARK = Symbol('mark');
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Runs one pickle starting at `offset` and returns its value. Corrupt or truncated → DataError. */
 export function unpickle(bytes: Uint8Array, offset: number, options: UnpickleOptions): UnpickleResult {
@@ -51,77 +28,21 @@ export function unpickle(bytes: Uint8Array, offset: number, options: UnpickleOpt
 }
 
 class Unpickler {
-  private pos: number;
-  private readonly view: DataView;
+  private readonly in: PickleCursor;
   private stack: unknown[] = [];
   private readonly metastack: unknown[][] = [];
   private readonly memo = new Map<number, unknown>();
 
   constructor(
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     offset: number,
     private readonly options: UnpickleOptions,
   ) {
-    this.pos = offset;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.in = new PickleCursor(bytes, offset, options.source);
   }
 
-  private fail(reason: string, at = this.pos): never {
-    throw new DataError(`${this.options.source}: corrupt pickle at byte ${at}: ${reason}`, {
-      details: { source: this.options.source, offset: at },
-    });
-  }
-
-  private need(n: number): number {
-    if (n < 0 || this.pos + n > this.bytes.length) this.fail(`truncated (needs ${n} more bytes)`);
-    const at = this.pos;
-    this.pos += n;
-    return at;
-  }
-
-  private u8(): number {
-    return this.bytes[this.need(1)] as number;
-  }
-  private u16(): number {
-    return this.view.getUint16(this.need(2), true);
-  }
-  private i32(): number {
-    return this.view.getInt32(this.need(4), true);
-  }
-  private u32(): number {
-    return this.view.getUint32(this.need(4), true);
-  }
-  private u64(): number {
-    const at = this.need(8);
-    const value = this.view.getBigUint64(at, true);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) this.fail('length too large', at);
-    return Number(value);
-  }
-  private utf8(n: number): string {
-    const at = this.need(n);
-    try {
-      return textDecoder.decode(this.bytes.subarray(at, at + n));
-    } catch {
-      return this.fail('invalid UTF-8 string', at);
-    }
-  }
-  private latin1(n: number): string {
-    const at = this.need(n);
-    let s = '';
-    for (let i = at; i < at + n; i++) s += String.fromCharCode(this.bytes[i] as number);
-    return s;
-  }
-  private line(): string {
-    const start = this.pos;
-    const nl = this.bytes.indexOf(0x0a, start);
-    if (nl < 0) this.fail('truncated text line');
-    this.pos = nl + 1;
-    return this.latin1At(start, nl);
-  }
-  private latin1At(start: number, end: number): string {
-    let s = '';
-    for (let i = start; i < end; i++) s += String.fromCharCode(this.bytes[i] as number);
-    return s;
+  private fail(reason: string, at = this.in.pos): never {
+    return this.in.fail(reason, at);
   }
 
   private pop(): unknown {
@@ -152,19 +73,19 @@ class Unpickler {
 
   run(): UnpickleResult {
     for (;;) {
-      const at = this.pos;
-      const op = this.u8();
+      const at = this.in.pos;
+      const op = this.in.u8();
       switch (op) {
         case 0x80: // PROTO
-          if (this.u8() > 5) this.fail('unsupported pickle protocol', at);
+          if (this.in.u8() > 5) this.fail('unsupported pickle protocol', at);
           break;
         case 0x95: // FRAME: framing is only a buffering hint
-          this.u64();
+          this.in.u64();
           break;
         case 0x2e: {
           // STOP
           const value = this.pop();
-          return { value, end: this.pos };
+          return { value, end: this.in.pos };
         }
         case 0x28: // MARK
           this.metastack.push(this.stack);
@@ -190,68 +111,68 @@ class Unpickler {
           this.stack.push(false);
           break;
         case 0x4a: // BININT
-          this.stack.push(this.i32());
+          this.stack.push(this.in.i32());
           break;
         case 0x4b: // BININT1
-          this.stack.push(this.u8());
+          this.stack.push(this.in.u8());
           break;
         case 0x4d: // BININT2
-          this.stack.push(this.u16());
+          this.stack.push(this.in.u16());
           break;
         case 0x8a: // LONG1
-          this.stack.push(this.long(this.u8()));
+          this.stack.push(this.in.long(this.in.u8()));
           break;
         case 0x8b: {
           // LONG4
-          const n = this.i32();
+          const n = this.in.i32();
           if (n < 0) this.fail('negative LONG4 length', at);
-          this.stack.push(this.long(n));
+          this.stack.push(this.in.long(n));
           break;
         }
         case 0x49: {
           // INT (text): also encodes True/False as 01/00 in protocol 0
-          const text = this.line().trim();
+          const text = this.in.line().trim();
           if (text === '01' || text === '00') this.stack.push(text === '01');
           else this.stack.push(this.parseInt(text, at));
           break;
         }
         case 0x4c: // LONG (text)
-          this.stack.push(this.parseInt(this.line().trim().replace(/L$/, ''), at));
+          this.stack.push(this.parseInt(this.in.line().trim().replace(/L$/, ''), at));
           break;
         case 0x47: // BINFLOAT (big-endian double)
-          this.stack.push(this.view.getFloat64(this.need(8), false));
+          this.stack.push(this.in.view.getFloat64(this.in.need(8), false));
           break;
         case 0x58: // BINUNICODE
-          this.stack.push(this.utf8(this.u32()));
+          this.stack.push(this.in.utf8(this.in.u32()));
           break;
         case 0x8c: // SHORT_BINUNICODE
-          this.stack.push(this.utf8(this.u8()));
+          this.stack.push(this.in.utf8(this.in.u8()));
           break;
         case 0x8d: // BINUNICODE8
-          this.stack.push(this.utf8(this.u64()));
+          this.stack.push(this.in.utf8(this.in.u64()));
           break;
         case 0x54: {
           // BINSTRING (Python 2 str)
-          const n = this.i32();
+          const n = this.in.i32();
           if (n < 0) this.fail('negative BINSTRING length', at);
-          this.stack.push(this.latin1(n));
+          this.stack.push(this.in.latin1(n));
           break;
         }
         case 0x55: // SHORT_BINSTRING
-          this.stack.push(this.latin1(this.u8()));
+          this.stack.push(this.in.latin1(this.in.u8()));
           break;
         case 0x42: {
           // BINBYTES
-          const n = this.u32();
-          const start = this.need(n);
-          this.stack.push(new Uint8Array(this.bytes.subarray(start, start + n)));
+          const n = this.in.u32();
+          const start = this.in.need(n);
+          this.stack.push(new Uint8Array(this.in.bytes.subarray(start, start + n)));
           break;
         }
         case 0x43: {
           // SHORT_BINBYTES
-          const n = this.u8();
-          const start = this.need(n);
-          this.stack.push(new Uint8Array(this.bytes.subarray(start, start + n)));
+          const n = this.in.u8();
+          const start = this.in.need(n);
+          this.stack.push(new Uint8Array(this.in.bytes.subarray(start, start + n)));
           break;
         }
         case 0x7d: // EMPTY_DICT
@@ -327,30 +248,30 @@ class Unpickler {
           break;
         }
         case 0x71: // BINPUT
-          this.memoPut(this.u8());
+          this.memoPut(this.in.u8());
           break;
         case 0x72: // LONG_BINPUT
-          this.memoPut(this.u32());
+          this.memoPut(this.in.u32());
           break;
         case 0x70: // PUT (text)
-          this.memoPut(this.parseInt(this.line(), at));
+          this.memoPut(this.parseInt(this.in.line(), at));
           break;
         case 0x94: // MEMOIZE
           this.memoPut(this.memo.size);
           break;
         case 0x68: // BINGET
-          this.stack.push(this.memoGet(this.u8()));
+          this.stack.push(this.memoGet(this.in.u8()));
           break;
         case 0x6a: // LONG_BINGET
-          this.stack.push(this.memoGet(this.u32()));
+          this.stack.push(this.memoGet(this.in.u32()));
           break;
         case 0x67: // GET (text)
-          this.stack.push(this.memoGet(this.parseInt(this.line(), at)));
+          this.stack.push(this.memoGet(this.parseInt(this.in.line(), at)));
           break;
         case 0x63: {
           // GLOBAL
-          const module = this.line();
-          const name = this.line();
+          const module = this.in.line();
+          const name = this.in.line();
           this.stack.push(this.options.findGlobal(module, name));
           break;
         }
@@ -390,24 +311,12 @@ class Unpickler {
           break;
         }
         case 0x50: // PERSID (text)
-          this.stack.push(this.persistent(this.line(), at));
+          this.stack.push(this.persistent(this.in.line(), at));
           break;
         default:
           this.fail(`unsupported opcode 0x${op.toString(16).padStart(2, '0')}`, at);
       }
     }
-  }
-
-  private long(n: number): number | bigint {
-    const start = this.need(n);
-    if (n === 0) return 0;
-    let value = 0n;
-    for (let i = n - 1; i >= 0; i--) value = (value << 8n) | BigInt(this.bytes[start + i] as number);
-    // Two's complement, little-endian.
-    if (((this.bytes[start + n - 1] as number) & 0x80) !== 0) value -= 1n << BigInt(8 * n);
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? Number(value)
-      : value;
   }
 
   private parseInt(text: string, at: number): number {
@@ -450,14 +359,4 @@ class Unpickler {
     if (this.options.persistentLoad === undefined) this.fail('persistent id without a loader', at);
     return this.options.persistentLoad(pid);
   }
-}
-
-function isCallable(value: unknown): value is PyCallable {
-  return typeof value === 'object' && value !== null && 'call' in value && typeof value.call === 'function';
-}
-
-function isBuildable(value: unknown): value is PyBuildable {
-  return (
-    typeof value === 'object' && value !== null && 'setState' in value && typeof value.setState === 'function'
-  );
 }

@@ -1,5 +1,6 @@
 import { DataError } from '@spottune/errors';
-import { PyDict, unpickle } from './pickle-vm.ts';
+import { PyDict } from './pickle-values.ts';
+import { unpickle } from './pickle-vm.ts';
 import { elementSize, decodeElements } from './torch-tensor.ts';
 import type { TorchStateDict } from './torch-tensor.ts';
 import { TensorRef, makeStorageLoader, makeTorchGlobals } from './torch-unpickle.ts';

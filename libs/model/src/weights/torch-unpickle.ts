@@ -1,6 +1,6 @@
 import { DataError } from '@spottune/errors';
-import { PyDict, PyTuple } from './pickle-vm.ts';
-import type { PyCallable } from './pickle-vm.ts';
+import { PyDict, PyTuple } from './pickle-values.ts';
+import type { PyCallable } from './pickle-values.ts';
 import { PickleGlobalNotAllowedError } from './weights-errors.ts';
 import { STORAGE_TYPES, gatherStrided } from './torch-tensor.ts';
 import type { TorchDtype, TorchTensor, TorchTensorData } from './torch-tensor.ts';
