@@ -52,3 +52,22 @@ export type {
   BuildTrainingSetOptions,
   TrainingSet,
 } from './training-set.ts';
+export { openCohortSource, defaultCohortName } from './cohort-source.ts';
+export type { OpenedSource } from './cohort-source.ts';
+export { preprocessOptionsForShape, preprocessingVersionOf } from './preprocess-settings.ts';
+export { ingestScannedPatient, volumeKey } from './ingest-patient.ts';
+export type { IngestDeps } from './ingest-patient.ts';
+export { ingestCohort, ingestPatient } from './ingest-cohort.ts';
+export type {
+  IngestCohortOptions,
+  IngestCohortResult,
+  IngestPatientContext,
+  IngestPatientPayload,
+} from './ingest-cohort.ts';
+export { summarizeIngest, formatCohortSummary } from './ingest-summary.ts';
+export type { CohortSummary, PatientOutcome, VolumeOutcome } from './ingest-summary.ts';
+export { REAL_SHAPE, SEGMENT, cropWindow, randomTumour, segmentTumour } from './synthetic-tumour.ts';
+export type { TumourGeometry } from './synthetic-tumour.ts';
+export { generateSyntheticCohort } from './synthetic-cohort.ts';
+export type { SyntheticCohort, SyntheticCohortOptions, SyntheticPatient } from './synthetic-cohort.ts';
+export { headMask, modalityDatatype, synthesizeModality } from './synthetic-intensity.ts';
