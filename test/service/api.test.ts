@@ -8,7 +8,7 @@ import { createLogger } from '@spottune/logger';
 import { buildApp, type ApiApp } from '../../apps/api/src/app.ts';
 import { createBullmqProducer } from '../../apps/api/src/queue/bullmq-producer.ts';
 import type { QueueProducer } from '../../apps/api/src/queue/queue-producer.ts';
-import { createLocalTestStore } from './fixtures/local-store.ts';
+import { createObjectStore, type ObjectStore } from '@spottune/storage';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
 import { insertCohortRows } from './fixtures/cohort-rows.ts';
@@ -22,6 +22,7 @@ describe('API against Postgres and Redis', () => {
   let queue: QueueProducer;
   let app: ApiApp;
   let storeDir: string;
+  let store: ObjectStore;
 
   before(async () => {
     t = await createTestDatabase();
@@ -36,11 +37,12 @@ describe('API against Postgres and Redis', () => {
       SPOTTUNE_STORAGE_DIR: storeDir,
     });
     queue = createBullmqProducer(config.redis!);
+    store = createObjectStore(config.storage);
     app = await buildApp({
       config,
       logger: createLogger({ level: 'silent' }),
       db: t.db,
-      store: createLocalTestStore(storeDir),
+      store,
       queue,
     });
     await insertCohortRows(t.db, { name: 'cohort-a', patients: 30, groups: ['DSC', 'Struct'] });
@@ -49,6 +51,7 @@ describe('API against Postgres and Redis', () => {
   after(async () => {
     await app?.close();
     await queue?.close();
+    await store?.close();
     await redis?.cleanup();
     await t?.drop();
     if (storeDir !== undefined) await rm(storeDir, { recursive: true, force: true });
@@ -219,6 +222,14 @@ describe('API against Postgres and Redis', () => {
       select: { status: true },
     });
     assert.ok(statuses.every((s) => s.status === 'CANCELLED'));
+  });
+
+  test('readiness checks the database, Redis and storage', async () => {
+    const ready = await app.inject({ method: 'GET', url: '/ready' });
+    assert.equal(ready.statusCode, 200, ready.body);
+    const { checks } = ready.json();
+    assert.deepEqual(Object.keys(checks).sort(), ['database', 'queue', 'storage']);
+    assert.ok(Object.values(checks).every((c) => (c as { ok: boolean }).ok));
   });
 
   test('metrics and OpenAPI', async () => {

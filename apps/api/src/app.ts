@@ -3,12 +3,13 @@ import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Config } from '@spottune/config';
 import type { Db } from '@spottune/db';
 import type { Logger } from '@spottune/logger';
-import type { JobObjectStore as ObjectStore } from '@spottune/jobs';
+import type { ObjectStore } from '@spottune/storage';
 import { authPlugin } from './plugins/auth.ts';
 import { docsPlugin } from './plugins/docs.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import type { QueueProducer } from './queue/queue-producer.ts';
+import { cohortRoutes } from './routes/cohorts.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -46,6 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
   await app.register(healthRoutes, { db: deps.db, queue: deps.queue, store: deps.store });
   await app.register(experimentRoutes, { db: deps.db, queue: deps.queue });
   await app.register(trialRoutes, { db: deps.db });
+  await app.register(cohortRoutes, { db: deps.db, queue: deps.queue, config: deps.config });
   await app.register(pageRoutes, { db: deps.db });
   return app;
 }

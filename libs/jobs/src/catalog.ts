@@ -67,6 +67,13 @@ export const JOB_CATALOG = {
     backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
     description: "Preprocess one patient's volumes into object storage and record them",
   },
+  'finalize-cohort': {
+    queue: QUEUES.aggregate,
+    schema: z.object({ cohortId: uuid }).strict(),
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 },
+    description: "Summarise a cohort once every patient's ingest job has finished (flow parent)",
+  },
 } as const satisfies Record<string, CatalogEntry<z.ZodType>>;
 
 export type Catalog = typeof JOB_CATALOG;

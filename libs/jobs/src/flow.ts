@@ -19,6 +19,12 @@ export interface ExperimentFlow {
   children: JobSpec<'train-trial'>[];
 }
 
+/** Any flow: a parent that runs after all its children. */
+export interface Flow {
+  parent: JobSpec;
+  children: JobSpec[];
+}
+
 export function experimentFlow(experimentId: string, trialIds: readonly string[]): ExperimentFlow {
   return {
     parent: job('aggregate-experiment', { experimentId }, aggregateJobId(experimentId)),
@@ -30,4 +36,23 @@ export function experimentFlow(experimentId: string, trialIds: readonly string[]
 export function job<K extends JobName>(name: K, payload: JobPayload<K>, jobId: string): JobSpec<K> {
   if (jobId.includes(':')) throw new TypeError(`job id "${jobId}" contains ':' (reserved by BullMQ)`);
   return { name, payload: parsePayload(name, payload), jobId };
+}
+
+/** A cohort ingest: one job per patient, then the summary (again ignoring failed children). */
+export interface CohortFlow {
+  parent: JobSpec<'finalize-cohort'>;
+  children: JobSpec<'ingest-patient'>[];
+}
+
+export function cohortFlow(cohortId: string, source: string, patientKeys: readonly string[]): CohortFlow {
+  return {
+    parent: job('finalize-cohort', { cohortId }, `finalize-${cohortId}`),
+    children: patientKeys.map((patientKey) =>
+      job(
+        'ingest-patient',
+        { cohortId, patientKey, source },
+        `ingest-${cohortId}-${patientKey.replaceAll(':', '_')}`,
+      ),
+    ),
+  };
 }

@@ -1,7 +1,7 @@
 export { JOB_CATALOG, JOB_NAMES, QUEUES, backoffDelay, isJobName, parsePayload } from './catalog.ts';
 export type { BackoffPolicy, Catalog, CatalogEntry, JobName, JobPayload, QueueName } from './catalog.ts';
 export { experimentFlow, job } from './flow.ts';
-export type { ExperimentFlow, JobSpec } from './flow.ts';
+export type { ExperimentFlow, Flow, JobSpec } from './flow.ts';
 export { runProcessor } from './processor.ts';
 export type { Handlers, JobContext, JobDeps, JobResults, Processor, Progress } from './processor.ts';
 export { createInProcessRunner } from './runner/in-process-runner.ts';
@@ -40,6 +40,10 @@ export {
   parseGroupUnion,
 } from './planning/modalities.ts';
 export type { ModalityGroup } from './planning/modalities.ts';
-export type { JobObjectStore, JobVolumeCache } from './deps-types.ts';
 export { createExperiment, resolveCohort } from './experiments/create-experiment.ts';
 export type { CreatedExperiment } from './experiments/create-experiment.ts';
+export { createJobDeps } from './create-deps.ts';
+export { handlers } from './handlers.ts';
+export { checkpointKey } from './processors/train-trial.ts';
+export { cohortFlow } from './flow.ts';
+export type { CohortFlow } from './flow.ts';

@@ -1,15 +1,15 @@
 import type { Config } from '@spottune/config';
 import type { Logger } from '@spottune/logger';
 import type { Db } from '@spottune/db';
-import type { JobObjectStore, JobVolumeCache } from './deps-types.ts';
+import type { ObjectStore, VerifiedCache } from '@spottune/storage';
 import { parsePayload, type JobName, type JobPayload } from './catalog.ts';
 
 /** The clients a processor may use, built once by the app (or the demo) and injected. */
 export interface JobDeps {
   config: Config;
   db: Db;
-  store: JobObjectStore;
-  cache: JobVolumeCache;
+  store: ObjectStore;
+  cache: VerifiedCache;
 }
 
 /** Progress as a processor reports it (epoch, batch, loss, ...): small and JSON-safe. */
@@ -34,6 +34,7 @@ export interface JobResults {
   'train-trial': { trialId: string; status: 'SUCCEEDED' | 'CANCELLED'; bestEpoch: number | null };
   'aggregate-experiment': { experimentId: string; ensembles: number; missingTrials: number };
   'ingest-patient': { patientId: string | null; volumes: number; skipped: number };
+  'finalize-cohort': { cohortId: string; patients: number };
 }
 
 export type Processor<K extends JobName> = (

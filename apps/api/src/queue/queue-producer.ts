@@ -1,4 +1,4 @@
-import type { ExperimentFlow, JobSpec } from '@spottune/jobs';
+import type { Flow, JobSpec } from '@spottune/jobs';
 
 /** Job counts per state, per queue. */
 export type QueueCounts = Record<string, Record<string, number>>;
@@ -8,7 +8,7 @@ export type QueueCounts = Record<string, Record<string, number>>;
  * embedded mode passes the in-process runner through the same interface.
  */
 export interface QueueProducer {
-  addFlow(flow: ExperimentFlow): Promise<void>;
+  addFlow(flow: Flow): Promise<void>;
   addJobs(jobs: JobSpec[]): Promise<void>;
   /** Remove jobs that have not started; returns how many were removed (running ones are left alone). */
   removeWaiting(jobIds: string[]): Promise<number>;

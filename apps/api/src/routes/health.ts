@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Db } from '@spottune/db';
-import type { JobObjectStore as ObjectStore } from '@spottune/jobs';
+import type { ObjectStore } from '@spottune/storage';
 import { coerceError } from '@spottune/errors';
 import type { QueueProducer } from '../queue/queue-producer.ts';
 

@@ -58,7 +58,7 @@ export const pageRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =>
         modality: t.modality,
         fold: t.fold,
         status: t.status,
-        progress: trialProgress(t.status, t.progress),
+        progress: trialProgress(t.status, t.progress, t.hyperparameters),
       })),
     }));
     return reply.type('text/html; charset=utf-8').send(renderDashboard(view));
@@ -74,14 +74,18 @@ export const pageRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =>
   );
 };
 
-/** 0..1 from the worker's last progress report ({ epoch, epochs, batch, batches }) and the status. */
-export function trialProgress(status: string, progress: unknown): number {
+/**
+ * 0..1 from the worker's last progress report ({ epoch, batch, batches }, the epoch count from the
+ * report or the trial's hyperparameters) and the status.
+ */
+export function trialProgress(status: string, progress: unknown, hyperparameters?: unknown): number {
   if (status === 'SUCCEEDED') return 1;
   if (status !== 'RUNNING' || progress === null || typeof progress !== 'object') return 0;
   const p = progress as Record<string, unknown>;
   const num = (k: string) =>
     typeof p[k] === 'number' && Number.isFinite(p[k]) ? (p[k] as number) : undefined;
-  const epochs = num('epochs');
+  const planned = (hyperparameters as { epochs?: unknown } | null | undefined)?.epochs;
+  const epochs = num('epochs') ?? (typeof planned === 'number' ? planned : undefined);
   const epoch = num('epoch');
   if (epochs === undefined || epoch === undefined || epochs <= 0) return 0;
   const batches = num('batches');

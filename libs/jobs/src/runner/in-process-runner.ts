@@ -2,7 +2,7 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { Logger } from '@spottune/logger';
 import { CancelledError, coerceError, isRetryable } from '@spottune/errors';
 import { JOB_CATALOG, backoffDelay, type JobName } from '../catalog.ts';
-import type { ExperimentFlow, JobSpec } from '../flow.ts';
+import type { Flow, JobSpec } from '../flow.ts';
 import { runProcessor, type Handlers, type JobDeps, type Progress } from '../processor.ts';
 
 export type JobState = 'waiting' | 'waiting-children' | 'active' | 'delayed' | 'completed' | 'failed';
@@ -31,7 +31,7 @@ export interface InProcessRunnerOptions {
 
 export interface InProcessRunner {
   /** Run each child, then the parent once every child has finished (succeeded or failed). */
-  addFlow(flow: ExperimentFlow): Promise<void>;
+  addFlow(flow: Flow): Promise<void>;
   add(job: JobSpec): Promise<void>;
   /** Abort a running job (its processor checkpoints and stops) or drop a waiting one. */
   cancel(jobId: string, reason?: string): boolean;
