@@ -61,8 +61,11 @@ function convRows(plan: ColPlan, src: Float32Array, w2: tf.Tensor2D, maxColFloat
   return parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
 }
 
-/** dWᵀ [cout, cols] = Σ_chunks dYᵀ_chunk · im2col(src)_chunk. */
-function filterGradT(
+/**
+ * dW [cols, cout] = Σ_chunks im2col(src)ᵀ_chunk · dY_chunk. The column chunk is transposed in JS: wasm's
+ * matMul is slow with a transposed operand, and fast with the big operand on the left.
+ */
+function filterGrad(
   plan: ColPlan,
   src: Float32Array,
   dy: Float32Array,
@@ -71,20 +74,21 @@ function filterGradT(
 ): tf.Tensor2D {
   const total = rowsOf(plan.g);
   const chunk = chunkRows(plan, total, maxColFloats);
-  const scratch = scratchFor(chunk * plan.cols);
+  const buf = new Float32Array(chunk * plan.cols);
+  const scratchT = scratchFor(chunk * plan.cols);
   let acc: tf.Tensor | undefined;
   for (let r0 = 0; r0 < total; r0 += chunk) {
     const rows = Math.min(chunk, total - r0);
-    const buf = scratch(rows * plan.cols);
-    im2col(plan, src, r0, rows, buf);
-    const col = tf.tensor2d(buf, [rows, plan.cols]);
-    const dyT = tf.tensor2d(transpose2d(dy.subarray(r0 * cout, (r0 + rows) * cout), rows, cout), [
-      cout,
+    const col = buf.subarray(0, rows * plan.cols);
+    im2col(plan, src, r0, rows, col);
+    const colT = tf.tensor2d(transpose2d(col, rows, plan.cols, scratchT(rows * plan.cols)), [
+      plan.cols,
       rows,
     ]);
-    const part = tf.matMul(dyT, col);
-    col.dispose();
-    dyT.dispose();
+    const dyRows = tf.tensor2d(dy.subarray(r0 * cout, (r0 + rows) * cout), [rows, cout]);
+    const part = tf.matMul(colT, dyRows);
+    colT.dispose();
+    dyRows.dispose();
     if (acc === undefined) acc = part;
     else {
       const next = tf.add(acc, part);
@@ -118,6 +122,21 @@ function inputGradCol2im(
   return dx;
 }
 
+/** W[k−1−a, k−1−b, k−1−c, co, ci] from W[a, b, c, ci, co], in JS (tf.reverse of a 5-D tensor is slow on wasm). */
+function flipFilter(w: Float32Array, g: ConvGeometry): Float32Array {
+  const taps = g.kernel[0] * g.kernel[1] * g.kernel[2];
+  const { cin, cout } = g;
+  const out = new Float32Array(w.length);
+  for (let t = 0; t < taps; t++) {
+    const src = (taps - 1 - t) * cin * cout;
+    const dst = t * cin * cout;
+    for (let ci = 0; ci < cin; ci++) {
+      for (let co = 0; co < cout; co++) out[dst + co * cin + ci] = w[src + ci * cout + co]!;
+    }
+  }
+  return out;
+}
+
 /** Geometry of dX = conv(dY, flipped Wᵀ) for a stride-1 convolution, or undefined if not applicable. */
 function transposedGeometry(g: ConvGeometry): ConvGeometry | undefined {
   if (g.strides.some((s) => s !== 1)) return undefined;
@@ -149,7 +168,9 @@ function forward(
 
 function backward(
   dy: tf.Tensor5D,
-  x: tf.Tensor5D,
+  /** the input, saved by the pointwise path only */
+  x: tf.Tensor5D | undefined,
+  xShape: number[],
   filter: tf.Tensor5D,
   g: ConvGeometry,
   cache: { x?: Float32Array },
@@ -164,36 +185,32 @@ function backward(
   const maxColFloats = options.maxColFloats ?? MAX_COL_FLOATS;
   let dx: tf.Tensor;
   if (options.skipInputGradient) {
-    dx = tf.zerosLike(x);
+    dx = tf.zeros(xShape);
   } else if (isPointwise(g)) {
-    dx = tf.matMul(dy.reshape([rows, g.cout]) as tf.Tensor2D, tf.transpose(w2)).reshape(x.shape);
+    dx = tf.matMul(dy.reshape([rows, g.cout]) as tf.Tensor2D, tf.transpose(w2)).reshape(xShape);
   } else {
     const tg = transposedGeometry(g);
     if (tg !== undefined) {
-      const wFlip = tf
-        .transpose(tf.reverse(filter, [0, 1, 2]), [0, 1, 2, 4, 3])
-        .reshape([kd * kh * kw * g.cout, g.cin]) as tf.Tensor2D;
-      dx = convRows(colPlan(tg, g.cout), dyData, wFlip, maxColFloats).reshape(x.shape);
+      const wFlip = tf.tensor2d(flipFilter(f32(filter), g), [kd * kh * kw * g.cout, g.cin]);
+      dx = convRows(colPlan(tg, g.cout), dyData, wFlip, maxColFloats).reshape(xShape);
     } else {
-      dx = tf.tensor(inputGradCol2im(colPlan(g, g.cin), dyData, tf.transpose(w2), maxColFloats), x.shape);
+      dx = tf.tensor(inputGradCol2im(colPlan(g, g.cin), dyData, tf.transpose(w2), maxColFloats), xShape);
     }
   }
   let dw: tf.Tensor;
   if (frozen) {
     dw = tf.zerosLike(filter);
   } else {
-    const xData = cache.x ?? f32(x);
+    const xData = cache.x ?? f32(x!);
     if (isPointwise(g) && g.cin <= g.cout) {
       // [cin, cout] directly: transpose the narrower operand in JS.
       const xT = tf.tensor2d(transpose2d(xData, rows, g.cin), [g.cin, rows]);
       dw = tf.matMul(xT, dy.reshape([rows, g.cout]) as tf.Tensor2D).reshape(filter.shape);
     } else if (isPointwise(g)) {
       const dyT = tf.tensor2d(transpose2d(dyData, rows, g.cout), [g.cout, rows]);
-      dw = tf.transpose(tf.matMul(dyT, x.reshape([rows, g.cin]) as tf.Tensor2D)).reshape(filter.shape);
+      dw = tf.transpose(tf.matMul(dyT, x!.reshape([rows, g.cin]) as tf.Tensor2D)).reshape(filter.shape);
     } else {
-      dw = tf
-        .transpose(filterGradT(colPlan(g, g.cin), xData, dyData, g.cout, maxColFloats))
-        .reshape(filter.shape);
+      dw = filterGrad(colPlan(g, g.cin), xData, dyData, g.cout, maxColFloats).reshape(filter.shape);
     }
   }
   return [dx, dw];
@@ -207,15 +224,26 @@ export function conv3dFast(
   options: FastConvOptions = {},
 ): tf.Tensor5D {
   const cache: { x?: Float32Array } = {};
+  // save() clones (a full copy on wasm): keep only what the backward pass reads as a tensor. The
+  // non-pointwise path keeps x as JS data from its forward im2col instead.
+  const pointwise = isPointwise(g);
   const run = tf.customGrad((xi, fi, save) => {
     const xt = xi as tf.Tensor5D;
     const ft = fi as tf.Tensor5D;
-    (save as tf.GradSaveFunc)([xt, ft]);
+    (save as tf.GradSaveFunc)(pointwise ? [ft, xt] : [ft]);
     return {
       value: tf.tidy(() => forward(xt, ft, g, cache, options.maxColFloats ?? MAX_COL_FLOATS)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() =>
-          backward(dy as tf.Tensor5D, saved[0] as tf.Tensor5D, saved[1] as tf.Tensor5D, g, cache, options),
+          backward(
+            dy as tf.Tensor5D,
+            saved[1] as tf.Tensor5D | undefined,
+            xt.shape,
+            saved[0] as tf.Tensor5D,
+            g,
+            cache,
+            options,
+          ),
         ),
     };
   });

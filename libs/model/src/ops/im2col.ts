@@ -188,7 +188,7 @@ export function transpose2d(
   src: Float32Array,
   rows: number,
   cols: number,
-  out = new Float32Array(rows * cols),
+  out: Float32Array = new Float32Array(rows * cols),
 ): Float32Array {
   const B = 32;
   for (let r0 = 0; r0 < rows; r0 += B) {
