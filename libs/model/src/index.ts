@@ -51,3 +51,4 @@ export type {
   TrainSample,
 } from './train-types.ts';
 export { initBackend, type BackendChoice, type BackendName } from './ops/index.ts';
+export * from './weights/index.ts';

@@ -10,7 +10,7 @@ import { corrected, faithful } from './settings.ts';
 
 const widths = [4, 8, 16, 32] as const;
 
-function randomInput(seed: number, shape: number[]): tf.Tensor5D {
+function randomInput(seed: number, shape: [number, number, number, number, number]): tf.Tensor5D {
   const rng = new Rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(
@@ -34,7 +34,7 @@ test('forward output shapes for depth 10/18/34/50, SpotTune and plain, on a tiny
       const model = new Model({ network, depth, widths, inChannels: 1, faithful: corrected() }, new Rng(1));
       const x = randomInput(2, [2, 16, 20, 20, 1]);
       const before = tf.memory().numTensors;
-      const r = tf.tidy(() => model.forward(x, { training: false, rng: new Rng(3), temperature: 100 }));
+      const r = model.forward(x, { training: false, rng: new Rng(3), temperature: 100 });
       assert.deepEqual(r.logits.shape, [2], `${network}-${depth}`);
       assert.ok(r.logits.dataSync().every(Number.isFinite));
       if (network === 'spottune')
@@ -136,7 +136,7 @@ test('BN running statistics: momentum 0.1 with the unbiased variance; eval mode 
     new Rng(7),
   );
   const x = randomInput(11, [2, 2, 3, 3, 4]);
-  const values = x.dataSync();
+  const values = Array.from(x.dataSync());
   const n = values.length / 4;
   const mean = [0, 1, 2, 3].map((c) => values.filter((_, i) => i % 4 === c).reduce((s, v) => s + v, 0) / n);
   const uvar = [0, 1, 2, 3].map(

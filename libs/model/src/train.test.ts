@@ -18,7 +18,7 @@ function cohort(seed: number): TrainData {
       const label = (i % 2) as 0 | 1;
       const data = new Float32Array(SHAPE[0] * SHAPE[1] * SHAPE[2]);
       for (let v = 0; v < data.length; v++) data[v] = rng.uniform() * 0.5;
-      if (label === 1) for (let v = 0; v < 400; v++) data[1000 + v] += 1;
+      if (label === 1) for (let v = 0; v < 400; v++) data[1000 + v]! += 1;
       return { patientId: `${tag}${i}`, label, data, shape: SHAPE };
     });
   return { train: make(8, 't'), val: make(6, 'v'), test: make(4, 'x') };

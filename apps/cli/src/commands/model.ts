@@ -9,6 +9,7 @@ import {
   type NetworkKind,
 } from '@spottune/model';
 import type { CliContext, RegisterCommand } from '../context.ts';
+import { addModelFeaturesCommand } from './model-features.ts';
 
 interface SummaryFlags {
   network: string;
@@ -70,4 +71,6 @@ export const registerModelCommand: RegisterCommand = (program: Command, context:
       const { stdout } = context();
       stdout(flags.json === true ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));
     });
+  // `model features` (MedicalNet layer4 features) lives with the weights code.
+  addModelFeaturesCommand(model, context);
 };
