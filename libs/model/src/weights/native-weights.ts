@@ -49,7 +49,10 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function littleEndianBytes(data: Float32Array): Uint8Array {
+  if (hostLittleEndian) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const bytes = new Uint8Array(data.length * 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i] as number, true);
@@ -164,9 +167,12 @@ export async function loadWeights(pathOrDir: string): Promise<TorchStateDict> {
     const chunk = bin.subarray(t.offset, t.offset + length);
     if (sha256(chunk) !== t.sha256)
       throw new DataError(`${binPath}: tensor '${t.name}' fails its sha256 check`);
-    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const data = new Float32Array(length / 4);
-    for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(i * 4, true);
+    if (hostLittleEndian) new Uint8Array(data.buffer).set(chunk);
+    else {
+      const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(i * 4, true);
+    }
     out.set(t.name, { shape: [...t.shape], dtype: 'float32', data });
   }
   return out;

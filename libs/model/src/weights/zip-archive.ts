@@ -1,3 +1,4 @@
+import * as zlib from 'node:zlib';
 import { inflateSync } from 'fflate';
 import { DataError } from '@spottune/errors';
 
@@ -136,8 +137,15 @@ export class ZipArchive {
 
 let crcTable: Uint32Array | undefined;
 
-/** CRC-32 (IEEE), as zip stores it. */
+/** CRC-32 (IEEE), as zip stores it: node's zlib.crc32 (Node ≥ 20.15) or a table-driven fallback. */
 export function crc32(data: Uint8Array): number {
+  const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+  if (typeof native === 'function') return native(data) >>> 0;
+  return crc32Js(data);
+}
+
+/** The table-driven CRC-32 (exported for the test that checks both agree). */
+export function crc32Js(data: Uint8Array): number {
   if (crcTable === undefined) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
