@@ -1,10 +1,13 @@
 import type { RegisterCommand } from '../context.ts';
 import { registerBenchCommand } from './bench.ts';
 import { registerDbCommand } from './db.ts';
+import { registerIngestCommand } from './ingest.ts';
 import { registerModelCommand } from './model.ts';
 import { registerNiftiCommand } from './nifti.ts';
 import { registerPreprocessCommand } from './preprocess.ts';
 import { registerReportCommand } from './report.ts';
+import { registerSplitsCommand } from './splits.ts';
+import { registerSynthCommand } from './synth.ts';
 import { registerWeightsCommand } from './weights.ts';
 
 /**
@@ -13,9 +16,12 @@ import { registerWeightsCommand } from './weights.ts';
 export const commands: RegisterCommand[] = [
   registerBenchCommand,
   registerDbCommand,
+  registerIngestCommand,
   registerModelCommand,
   registerNiftiCommand,
   registerPreprocessCommand,
   registerReportCommand,
+  registerSplitsCommand,
+  registerSynthCommand,
   registerWeightsCommand,
 ];
