@@ -50,6 +50,10 @@ export const EnvSchema = z.object({
   SPOTTUNE_STORAGE_DIR: optionalString,
   /** API bearer tokens: `token:scope,scope;token2:scope`. Scopes: read, write, admin. */
   SPOTTUNE_API_TOKENS: optionalString,
+  /** Where `spottune experiment …` sends requests (the CLI's --api flag overrides). @defaultValue http://127.0.0.1:3000 */
+  SPOTTUNE_API_URL: optionalString.pipe(z.string().url().optional()),
+  /** Bearer token `spottune experiment …` sends (the CLI's --token flag overrides). */
+  SPOTTUNE_API_TOKEN: optionalString,
   /** API listen address. */
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

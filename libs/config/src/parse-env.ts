@@ -35,6 +35,8 @@ export interface Config {
   compute: { backend: ParsedEnv['SPOTTUNE_BACKEND'] };
   cache: { dir: string };
   worker: { concurrency: number; lockDurationMs: number };
+  /** The API as a client (the CLI's experiment commands) reaches it. */
+  client: { apiUrl: string; apiToken: string | undefined };
 }
 
 /**
@@ -94,6 +96,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     compute: { backend: env.SPOTTUNE_BACKEND },
     cache: { dir: resolve(env.SPOTTUNE_CACHE_DIR ?? join(home, 'cache')) },
     worker: { concurrency: env.WORKER_CONCURRENCY, lockDurationMs: env.WORKER_LOCK_DURATION_MS },
+    client: { apiUrl: env.SPOTTUNE_API_URL ?? 'http://127.0.0.1:3000', apiToken: env.SPOTTUNE_API_TOKEN },
   };
 }
 
