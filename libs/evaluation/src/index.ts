@@ -65,3 +65,5 @@ export {
 export type { NgtdmRow, Zone } from './radiomics/texture-features.ts';
 export { REGION_LABELS, SEGMENT_LABELS, regionMask } from './radiomics/roi.ts';
 export type { RegionName, Shape3 } from './radiomics/roi.ts';
+export { RandomForestModel, trainRadiomicsForest } from './radiomics/random-forest.ts';
+export type { RandomForestOptions, SerializedForest } from './radiomics/random-forest.ts';
