@@ -10,6 +10,7 @@ export {
   type MedicalNetArch,
 } from './medicalnet-layout.ts';
 export {
+  checkMedicalNetStateDict,
   isQ14SkippedBlock,
   mapMedicalNetStateDict,
   type MapMedicalNetOptions,

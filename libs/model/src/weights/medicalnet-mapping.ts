@@ -73,20 +73,21 @@ function inflateStem(data: Float32Array, shape: readonly number[], n: number): N
 
 /**
  * Checks a MedicalNet state dict against the architecture's expected tensors (strict: every tensor
- * present, every shape right, nothing unexpected besides `num_batches_tracked` and `conv_seg.*`) and
- * returns our named tensors. Problems → DataError listing what is missing, mis-shaped or unexpected.
+ * present, every shape right, nothing unexpected besides `num_batches_tracked` and `conv_seg.*`).
+ * Problems → DataError listing what is missing, mis-shaped or unexpected. Returns the tensors by
+ * expected name (no `module.` prefix) and the expected list.
  */
-export function mapMedicalNetStateDict(
+export function checkMedicalNetStateDict(
   stateDict: TorchStateDict,
-  options: MapMedicalNetOptions,
-): Map<string, NamedTensor> {
+  options: Pick<MapMedicalNetOptions, 'arch' | 'widths' | 'inChannels'>,
+): { expected: ExpectedTensor[]; byName: Map<string, TorchTensor>; fileChannels: number } {
   const inChannels = options.inChannels ?? 1;
   if (!Number.isInteger(inChannels) || inChannels < 1)
     throw new ValidationError(`inChannels must be a positive integer, got ${inChannels}`);
   const widths = options.widths ?? inferWidths(stateDict) ?? DEFAULT_WIDTHS;
   const stemChannels =
     stateDict.get('module.conv1.weight')?.shape[1] ?? stateDict.get('conv1.weight')?.shape[1];
-  // The checkpoint's stem is 1-channel (inflated below) or already has our channel count.
+  // The checkpoint's stem is 1-channel (inflated when mapped) or already has our channel count.
   const fileChannels = stemChannels === inChannels ? inChannels : 1;
   const expected = expectedMedicalNetTensors(options.arch, widths, fileChannels);
   const byName = new Map<string, TorchTensor>();
@@ -117,7 +118,19 @@ export function mapMedicalNetStateDict(
       { details: { arch: options.arch, widths: [...widths], missing, mismatched, unexpected } },
     );
   }
-  return toOurNames(expected, byName, options, inChannels, fileChannels);
+  return { expected, byName, fileChannels };
+}
+
+/**
+ * Checks the state dict ({@link checkMedicalNetStateDict}) and returns our named tensors: `module.`
+ * stripped, conv kernels transposed, SpotTune's two copies, Q14's partial load, stem inflation.
+ */
+export function mapMedicalNetStateDict(
+  stateDict: TorchStateDict,
+  options: MapMedicalNetOptions,
+): Map<string, NamedTensor> {
+  const { expected, byName, fileChannels } = checkMedicalNetStateDict(stateDict, options);
+  return toOurNames(expected, byName, options, options.inChannels ?? 1, fileChannels);
 }
 
 function toOurNames(

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DataError, NotFoundError, coerceError } from '@spottune/errors';
 import { DEFAULT_WIDTHS } from '../architecture.ts';
 import type { Widths } from '../architecture.ts';
-import { mapMedicalNetStateDict } from './medicalnet-mapping.ts';
+import { checkMedicalNetStateDict } from './medicalnet-mapping.ts';
 import type { MedicalNetArch } from './medicalnet-layout.ts';
 import { MEDICALNET_ARCHS, inferWidths, stripModulePrefix } from './medicalnet-layout.ts';
 import { readTorchCheckpoint } from './torch-checkpoint.ts';
@@ -67,7 +67,7 @@ export interface ImportWeightsOptions {
 
 /**
  * Converts a MedicalNet `.pth` into the native format after checking it against the architecture
- * (strict, as {@link mapMedicalNetStateDict}). Returns the manifest written.
+ * (strict, as {@link checkMedicalNetStateDict}). Returns the manifest written.
  */
 export async function importMedicalNetWeights(
   file: string,
@@ -76,7 +76,7 @@ export async function importMedicalNetWeights(
   const bytes = await readBytes(file);
   const stateDict = await readTorchCheckpoint(bytes, { source: file });
   const widths = options.widths ?? inferWidths(stateDict) ?? DEFAULT_WIDTHS;
-  mapMedicalNetStateDict(stateDict, { arch: options.arch, widths, target: 'resnet' }); // validates
+  checkMedicalNetStateDict(stateDict, { arch: options.arch, widths });
   const chunks: Uint8Array[] = [];
   const tensors: WeightsManifest['tensors'] = [];
   let offset = 0;

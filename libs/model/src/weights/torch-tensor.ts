@@ -7,7 +7,8 @@ export type TorchDtype =
 export type TorchTensorData =
   Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 
-/** One tensor of a checkpoint, contiguous and row-major, in PyTorch's own shape. */
+/** One tensor of a checkpoint, contiguous and row-major, in PyTorch's own shape. Tensors that view the
+ * whole of one storage (tied weights) share its array: copy before mutating. */
 export interface TorchTensor {
   shape: number[];
   dtype: TorchDtype;
@@ -136,7 +137,9 @@ export function gatherStrided(
     if ((shape[i] as number) !== 1 && stride[i] !== expected) contiguous = false;
     expected *= shape[i] as number;
   }
-  if (contiguous) return storage.slice(offset, offset + count);
+  // The decoded storage is already a private copy: a view of all of it needs no second one.
+  if (contiguous)
+    return offset === 0 && count === storage.length ? storage : storage.slice(offset, offset + count);
   // General strided copy (transposed or expanded views): walk a row-major odometer.
   const out = allocLike(storage, count);
   const rank = shape.length;
