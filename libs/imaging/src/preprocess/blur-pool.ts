@@ -29,6 +29,10 @@ export function blurPoolAxis(
     // Interior outputs read x[2o − radius .. 2o + radius + 1] without reflection.
     const lo = Math.ceil(radius / 2);
     const hi = Math.floor((n - 2 - radius) / 2);
+    if (taps.length === 6) {
+      contiguousSixTaps(src, out, lines, n, m, taps, lo, hi);
+      return { data: out, shape: outShape };
+    }
     for (let line = 0; line < lines; line++) {
       const s = line * n;
       const d = line * m;
@@ -64,4 +68,39 @@ export function blurPoolAxis(
     }
   }
   return { data: out, shape: outShape };
+}
+
+/** The σ = 0.5 case (radius 2, 6 combined taps) along the contiguous axis, unrolled: the hot loop. */
+function contiguousSixTaps(
+  src: Float64Array,
+  out: Float64Array,
+  lines: number,
+  n: number,
+  m: number,
+  taps: Float64Array,
+  lo: number,
+  hi: number,
+): void {
+  const [c0, c1, c2, c3, c4, c5] = taps as unknown as [number, number, number, number, number, number];
+  for (let line = 0; line < lines; line++) {
+    const s = line * n;
+    const d = line * m;
+    for (let o = 0; o < m; o++) {
+      if (o >= lo && o <= hi) {
+        const f = s + 2 * o - 2;
+        out[d + o] =
+          c0 * (src[f] as number) +
+          c1 * (src[f + 1] as number) +
+          c2 * (src[f + 2] as number) +
+          c3 * (src[f + 3] as number) +
+          c4 * (src[f + 4] as number) +
+          c5 * (src[f + 5] as number);
+      } else {
+        let acc = 0;
+        for (let t = 0; t < 6; t++)
+          acc += (taps[t] as number) * (src[s + mirrorIndex(2 * o + t - 2, n)] as number);
+        out[d + o] = acc;
+      }
+    }
+  }
 }
