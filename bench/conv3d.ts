@@ -15,21 +15,33 @@ const skipTfjs = args.includes('--skip-tfjs');
 const shape: [number, number, number, number, number] = [1, 35, 43, 43, 64];
 const flops = 2 * 35 * 43 * 43 * 64 * 27 * 64;
 
-function best(fn: () => tf.Tensor | tf.Tensor[], times: number): number {
-  let min = Infinity;
+/** Best wall and CPU (user + system) milliseconds: on a shared machine CPU time is the steadier figure. */
+function best(fn: () => tf.Tensor | tf.Tensor[], times: number): { wall: number; cpu: number } {
+  let wall = Infinity;
+  let cpu = Infinity;
   for (let i = 0; i < times; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const out = fn();
     for (const t of Array.isArray(out) ? out : [out]) t.dataSync();
-    min = Math.min(min, performance.now() - t0);
+    wall = Math.min(wall, performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu = Math.min(cpu, (c.user + c.system) / 1000);
     tf.dispose(out);
   }
-  return min;
+  return { wall, cpu };
 }
 
-function report(backend: string, impl: string, what: string, ms: number): void {
+const minus = (a: { wall: number; cpu: number }, b: { wall: number; cpu: number }) => ({
+  wall: a.wall - b.wall,
+  cpu: a.cpu - b.cpu,
+});
+
+function report(backend: string, impl: string, what: string, t: { wall: number; cpu: number }): void {
+  const ms = t.wall;
+  const cpuNote = `(cpu ${t.cpu.toFixed(1)} ms, ${(flops / t.cpu / 1e6).toFixed(1)} GFLOP/s)`;
   console.log(
-    `${backend.padEnd(5)} ${impl.padEnd(10)} ${what.padEnd(8)} ${ms.toFixed(1).padStart(8)} ms ${(flops / ms / 1e6).toFixed(1).padStart(6)} GFLOP/s`,
+    `${backend.padEnd(5)} ${impl.padEnd(10)} ${what.padEnd(8)} ${ms.toFixed(1).padStart(8)} ms ${(flops / ms / 1e6).toFixed(1).padStart(6)} GFLOP/s ${cpuNote}`,
   );
 }
 
@@ -56,8 +68,8 @@ for (const backend of backends) {
     const dx = best(() => tf.grad((a: tf.Tensor) => f(a as tf.Tensor5D, w, 'dx'))(x, dy), n);
     const dw = best(() => tf.grad((b: tf.Tensor) => f(x, b as tf.Tensor5D, 'dw'))(w, dy), n);
     // tf.grad runs the forward too: subtract it.
-    report(backend, impl, 'dX', dx - fwd);
-    report(backend, impl, 'dW', dw - fwd);
+    report(backend, impl, 'dX', minus(dx, fwd));
+    report(backend, impl, 'dW', minus(dw, fwd));
     const both = best(
       () => tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a as tf.Tensor5D, b as tf.Tensor5D))([x, w], dy),
       n,

@@ -62,10 +62,10 @@ function convRows(plan: ColPlan, src: Float32Array, w2: tf.Tensor2D, maxColFloat
 }
 
 /**
- * dW [cols, cout] = Σ_chunks im2col(src)ᵀ_chunk · dY_chunk. The column chunk is transposed in JS: wasm's
- * matMul is slow with a transposed operand, and fast with the big operand on the left.
+ * dWᵀ [cout, cols] = Σ_chunks dYᵀ_chunk · im2col(src)_chunk: wasm's matMul is slow with a transposed
+ * operand, and transposing the narrow dY chunk in JS is much cheaper than transposing the columns.
  */
-function filterGrad(
+function filterGradT(
   plan: ColPlan,
   src: Float32Array,
   dy: Float32Array,
@@ -74,21 +74,20 @@ function filterGrad(
 ): tf.Tensor2D {
   const total = rowsOf(plan.g);
   const chunk = chunkRows(plan, total, maxColFloats);
-  const buf = new Float32Array(chunk * plan.cols);
-  const scratchT = scratchFor(chunk * plan.cols);
+  const scratch = scratchFor(chunk * plan.cols);
   let acc: tf.Tensor | undefined;
   for (let r0 = 0; r0 < total; r0 += chunk) {
     const rows = Math.min(chunk, total - r0);
-    const col = buf.subarray(0, rows * plan.cols);
-    im2col(plan, src, r0, rows, col);
-    const colT = tf.tensor2d(transpose2d(col, rows, plan.cols, scratchT(rows * plan.cols)), [
-      plan.cols,
+    const buf = scratch(rows * plan.cols);
+    im2col(plan, src, r0, rows, buf);
+    const col = tf.tensor2d(buf, [rows, plan.cols]);
+    const dyT = tf.tensor2d(transpose2d(dy.subarray(r0 * cout, (r0 + rows) * cout), rows, cout), [
+      cout,
       rows,
     ]);
-    const dyRows = tf.tensor2d(dy.subarray(r0 * cout, (r0 + rows) * cout), [rows, cout]);
-    const part = tf.matMul(colT, dyRows);
-    colT.dispose();
-    dyRows.dispose();
+    const part = tf.matMul(dyT, col);
+    col.dispose();
+    dyT.dispose();
     if (acc === undefined) acc = part;
     else {
       const next = tf.add(acc, part);
@@ -174,12 +173,11 @@ function backward(
   filter: tf.Tensor5D,
   g: ConvGeometry,
   cache: { x?: Float32Array },
-  options: FastConvOptions,
+  options: FastConvOptions & { frozenFilter: boolean },
 ): [tf.Tensor, tf.Tensor] {
   const [kd, kh, kw] = g.kernel;
   const cols = kd * kh * kw * g.cin;
   const rows = rowsOf(g);
-  const frozen = filter instanceof tf.Variable && !filter.trainable;
   const w2 = filter.reshape([cols, g.cout]) as tf.Tensor2D;
   const dyData = f32(dy);
   const maxColFloats = options.maxColFloats ?? MAX_COL_FLOATS;
@@ -198,7 +196,7 @@ function backward(
     }
   }
   let dw: tf.Tensor;
-  if (frozen) {
+  if (options.frozenFilter === true) {
     dw = tf.zerosLike(filter);
   } else {
     const xData = cache.x ?? f32(x!);
@@ -210,7 +208,9 @@ function backward(
       const dyT = tf.tensor2d(transpose2d(dyData, rows, g.cout), [g.cout, rows]);
       dw = tf.transpose(tf.matMul(dyT, x!.reshape([rows, g.cin]) as tf.Tensor2D)).reshape(filter.shape);
     } else {
-      dw = filterGrad(colPlan(g, g.cin), xData, dyData, g.cout, maxColFloats).reshape(filter.shape);
+      dw = tf
+        .transpose(filterGradT(colPlan(g, g.cin), xData, dyData, g.cout, maxColFloats))
+        .reshape(filter.shape);
     }
   }
   return [dx, dw];
@@ -227,6 +227,8 @@ export function conv3dFast(
   // save() clones (a full copy on wasm): keep only what the backward pass reads as a tensor. The
   // non-pointwise path keeps x as JS data from its forward im2col instead.
   const pointwise = isPointwise(g);
+  // A non-trainable variable's gradient is never used: skip dW (the frozen copy of SpotTune's blocks).
+  const bwdOptions = { ...options, frozenFilter: filter instanceof tf.Variable && !filter.trainable };
   const run = tf.customGrad((xi, fi, save) => {
     const xt = xi as tf.Tensor5D;
     const ft = fi as tf.Tensor5D;
@@ -242,7 +244,7 @@ export function conv3dFast(
             saved[0] as tf.Tensor5D,
             g,
             cache,
-            options,
+            bwdOptions,
           ),
         ),
     };
