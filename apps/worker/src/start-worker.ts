@@ -53,6 +53,9 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
     lockDuration: config.worker.lockDurationMs,
     maxStalledCount: MAX_STALLED_COUNT,
     useWorkerThreads: false,
+    // The child runs the TypeScript processor file: give it tsx's loader even when this process
+    // registered tsx programmatically (the spottune binary), which leaves no trace in execArgv.
+    workerForkOptions: { execArgv: withTsx(process.execArgv) },
     autorun: false,
   };
   const queues = options.queues ?? [QUEUES.train, QUEUES.ingest];
@@ -97,4 +100,11 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
     'worker started',
   );
   return { workers, close, done };
+}
+
+function withTsx(execArgv: string[]): string[] {
+  const has =
+    execArgv.some((a, i) => (a === '--import' || a === '--loader') && /tsx/.test(execArgv[i + 1] ?? '')) ||
+    execArgv.some((a) => /^--(import|loader)=.*tsx/.test(a));
+  return has ? execArgv : [...execArgv, '--import', 'tsx'];
 }

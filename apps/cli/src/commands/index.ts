@@ -1,14 +1,17 @@
 import type { RegisterCommand } from '../context.ts';
 import { registerBenchCommand } from './bench.ts';
 import { registerDbCommand } from './db.ts';
+import { registerExperimentCommand } from './experiment.ts';
 import { registerIngestCommand } from './ingest.ts';
 import { registerModelCommand } from './model.ts';
 import { registerNiftiCommand } from './nifti.ts';
 import { registerPreprocessCommand } from './preprocess.ts';
 import { registerReportCommand } from './report.ts';
+import { registerServeCommand } from './serve.ts';
 import { registerSplitsCommand } from './splits.ts';
 import { registerSynthCommand } from './synth.ts';
 import { registerWeightsCommand } from './weights.ts';
+import { registerWorkerCommand } from './worker.ts';
 
 /**
  * Every CLI command, one module each. Add a line here when adding a command file.
@@ -16,12 +19,15 @@ import { registerWeightsCommand } from './weights.ts';
 export const commands: RegisterCommand[] = [
   registerBenchCommand,
   registerDbCommand,
+  registerExperimentCommand,
   registerIngestCommand,
   registerModelCommand,
   registerNiftiCommand,
   registerPreprocessCommand,
   registerReportCommand,
+  registerServeCommand,
   registerSplitsCommand,
   registerSynthCommand,
   registerWeightsCommand,
+  registerWorkerCommand,
 ];
