@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import * as niftiJs from 'nifti-reader-js';
 import { readNifti, readNiftiSync } from './nifti-reader.ts';
 import { parseNiftiHeader } from './nifti-header.ts';
+import { NiftiError } from './nifti-error.ts';
 import { handmadeNifti } from './handmade-nifti.ts';
 import { sharedDataPath } from './shared-data.ts';
 
@@ -300,4 +301,26 @@ test('affines match nibabel for qform-only, fallback and fixed-up headers', () =
       }
     }
   }
+});
+
+test('header extensions: data starts at vox_offset, after the extension bytes', () => {
+  const plain = handmadeNifti({ datatypeCode: 4, bytesPerVoxel: 2, dims: [3, 1, 1], values: [7, -8, 9] });
+  // Insert one 16-byte extension (esize 16, ecode 6 = comment) between the header and the data.
+  const withExt = new Uint8Array(plain.length + 16);
+  withExt.set(plain.subarray(0, 352), 0);
+  withExt.set(plain.subarray(352), 368);
+  const view = new DataView(withExt.buffer);
+  view.setUint8(348, 1);
+  view.setInt32(352, 16, true);
+  view.setInt32(356, 6, true);
+  withExt.set(new TextEncoder().encode('hello!!!'), 360);
+  view.setFloat32(108, 368, true);
+  assert.deepEqual(Array.from(readNiftiSync(withExt).data), [7, -8, 9]);
+});
+
+test('a directory path is a NiftiError, not a crash', async () => {
+  await assert.rejects(
+    readNifti(dir),
+    (e: unknown) => e instanceof NiftiError && /is a directory/.test(e.message),
+  );
 });

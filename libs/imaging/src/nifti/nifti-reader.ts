@@ -24,9 +24,11 @@ export async function readNifti(
       bytes = await readFile(source);
     } catch (e) {
       const err = coerceError(e);
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
         throw new NotFoundError(`NIfTI file not found: ${source}`, { cause: err, details: { file: source } });
       }
+      if (code === 'EISDIR') throw new NiftiError(source, 'is a directory, not a file', { cause: err });
       throw err;
     }
   } else {
