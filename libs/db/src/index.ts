@@ -7,6 +7,7 @@ export type { MigrationFile } from './migration-files.ts';
 export { MigrationError } from './migration-error.ts';
 export type { MigrationErrorCode } from './migration-error.ts';
 export { classifyDbError } from './classify-db-error.ts';
+export { querySql } from './query-sql.ts';
 export {
   PrismaClient,
   Prisma,

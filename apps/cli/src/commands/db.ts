@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { DatabaseConfig } from '@spottune/config';
-import { createDb, migrate } from '@spottune/db';
+import { migrate, querySql } from '@spottune/db';
 import type { CliContext } from '../context.ts';
 
 /**
@@ -36,25 +36,20 @@ export function registerDbCommand(program: Command, context: () => CliContext): 
     .option('--json', 'print rows as JSON lines')
     .action(async (query: string, options: { json?: boolean }) => {
       const { config, stdout } = context();
-      const handle = await createDb(config.database);
-      try {
-        const rows = await handle.prisma.$queryRawUnsafe<Record<string, unknown>[]>(query);
-        if (options.json === true) {
-          for (const row of rows) stdout(`${JSON.stringify(row, jsonValue)}\n`);
-          return;
-        }
-        const first = rows[0];
-        if (first === undefined) {
-          stdout('(0 rows)\n');
-          return;
-        }
-        const columns = Object.keys(first);
-        stdout(`${columns.join('\t')}\n`);
-        for (const row of rows) stdout(`${columns.map((c) => cell(row[c])).join('\t')}\n`);
-        stdout(`(${rows.length} rows)\n`);
-      } finally {
-        await handle.close();
+      const rows = await querySql(config.database, query);
+      if (options.json === true) {
+        for (const row of rows) stdout(`${JSON.stringify(row, jsonValue)}\n`);
+        return;
       }
+      const first = rows[0];
+      if (first === undefined) {
+        stdout('(0 rows)\n');
+        return;
+      }
+      const columns = Object.keys(first);
+      stdout(`${columns.join('\t')}\n`);
+      for (const row of rows) stdout(`${columns.map((c) => cell(row[c])).join('\t')}\n`);
+      stdout(`(${rows.length} rows)\n`);
     });
 }
 
@@ -66,7 +61,8 @@ function describe(config: DatabaseConfig): string {
 }
 
 function jsonValue(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
+  if (typeof value === 'bigint') return value.toString();
+  return value;
 }
 
 function cell(value: unknown): string {
