@@ -54,8 +54,10 @@ export async function medicalNetFeatures(
     inChannels: 1,
     faithful: corrected(),
   });
-  // Every parameter is overwritten by the checkpoint except the head, which the features never use.
-  const store = new ParameterStore(def.specs, new Rng('medicalnet-features'));
+  // Every parameter is overwritten by the checkpoint except the head, which the features never use:
+  // zero placeholders instead of §5.1's random draws (which take ~20 s for the full-size ResNet50).
+  const placeholders = def.specs.map((spec) => ({ ...spec, init: 'running-mean' as const }));
+  const store = new ParameterStore(placeholders, new Rng('medicalnet-features'));
   try {
     await medicalNetSource(stateDict).load(store, { def, faithful: corrected() });
     const ctx: LayerContext = { store, training: false, frozenBnBatchStats: false };
