@@ -55,6 +55,10 @@ export async function trainModel(
   const agent = model.store.trainable('agent').map((e) => ({ name: e.spec.name, variable: e.variable }));
   const adamMain = new Adam(main, { lr: settings.lr, weightDecay: settings.weightDecay });
   const adamAgent = new Adam(agent, { lr: settings.agentLr, weightDecay: settings.weightDecay });
+  hooks.logger?.info(
+    { backend: tf.getBackend(), network: settings.network, depth: settings.depth, widths: settings.widths },
+    'training starts',
+  );
   try {
     if (settings.pretrained != null && hooks.resume === undefined) {
       const report = await settings.pretrained.load(model.store, { def: model.def, faithful: f });
