@@ -97,6 +97,14 @@ test('invalid training data is rejected', () => {
   assert.throws(() => trainRadiomicsForest([[1], [2]], [1], { seed: 1 }), ValidationError);
   assert.throws(() => trainRadiomicsForest([[1], [2]], [1, 2], { seed: 1 }), ValidationError);
   assert.throws(() => trainRadiomicsForest([[1], [2]], [1, 0], { seed: 1, maxFeatures: 3 }), ValidationError);
+  assert.throws(
+    () => trainRadiomicsForest([[1], [2]], [1, 0], { seed: 1, sampleWeight: [0, 0] }),
+    ValidationError,
+  );
+  assert.throws(
+    () => trainRadiomicsForest([[1], [2]], [1, 0], { seed: 1, sampleWeight: [1] }),
+    ValidationError,
+  );
   const m = trainRadiomicsForest([[1], [2]], [1, 0], { seed: 1, nEstimators: 2 });
   assert.throws(() => m.predictProba([[1, 2]]), ValidationError);
 });

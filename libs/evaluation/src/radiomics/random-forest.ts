@@ -22,7 +22,8 @@ import { Rng } from '@spottune/random';
  * - a node is a leaf at max_depth, when pure, or when no split leaves min_samples_leaf on both sides;
  * - predictProba = mean over trees of the leaf's weighted class-1 fraction.
  * Random streams differ from numpy's, so trees differ from sklearn's for the same seed; the estimator
- * is the same.
+ * is the same: a single tree without bootstrap, or with given sample weights, equals sklearn's
+ * DecisionTreeClassifier node for node (random-forest-sklearn.test.ts).
  */
 export interface RandomForestOptions {
   /** Trees (paper: 10,000). */
@@ -37,6 +38,11 @@ export interface RandomForestOptions {
   maxFeatures?: 'sqrt' | 'all' | number;
   /** Bootstrap sampling per tree (default true). */
   bootstrap?: boolean;
+  /**
+   * Per-sample weights (sklearn `fit(sample_weight=...)`), multiplied with the bootstrap counts; a
+   * zero weight removes the sample from every tree. Default 1.
+   */
+  sampleWeight?: ArrayLike<number>;
   seed: number | string | Rng;
 }
 
@@ -170,6 +176,16 @@ export function trainRadiomicsForest(
   if (mtry > nFeatures)
     throw new ValidationError(`trainRadiomicsForest: maxFeatures ${mtry} > ${nFeatures} features`);
 
+  const sampleWeight = options.sampleWeight;
+  if (sampleWeight !== undefined) {
+    if (sampleWeight.length !== n)
+      throw new ValidationError(`trainRadiomicsForest: ${sampleWeight.length} sample weights for ${n} rows`);
+    for (let i = 0; i < n; i++)
+      if (!(sampleWeight[i]! >= 0) || !Number.isFinite(sampleWeight[i]!))
+        throw new ValidationError(`trainRadiomicsForest: sampleWeight[${i}] is ${sampleWeight[i]}`);
+    if (!Array.prototype.some.call(sampleWeight, (w: number) => w > 0))
+      throw new ValidationError('trainRadiomicsForest: every sample weight is 0');
+  }
   const root = options.seed instanceof Rng ? options.seed : new Rng(options.seed);
   const out: SerializedForest = {
     nFeatures,
@@ -202,6 +218,7 @@ export function trainRadiomicsForest(
     b.rng = root.fork('tree', t);
     b.weight.fill(options.bootstrap === false ? 1 : 0);
     if (options.bootstrap !== false) for (let i = 0; i < n; i++) b.weight[b.rng.int(n)]!++;
+    if (sampleWeight !== undefined) for (let i = 0; i < n; i++) b.weight[i]! *= sampleWeight[i]!;
     b.stamp.fill(-1);
     let inBag = 0;
     for (let i = 0; i < n; i++) if (b.weight[i]! > 0) inBag++;
@@ -278,7 +295,7 @@ function grow(b: Builder, samples: Int32Array, depth: number): number {
       if (cost < bestCost) {
         bestCost = cost;
         bestFeature = j;
-        bestThreshold = (a + c) / 2;
+        bestThreshold = a / 2 + c / 2; // sklearn's form (same rounding)
         if (bestThreshold === c) bestThreshold = a;
       }
     }
