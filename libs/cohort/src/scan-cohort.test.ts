@@ -10,7 +10,6 @@ import {
   derivativesOf,
   groupOf,
   localFileSource,
-  objectStoreFileSource,
   scanCohort,
   type Derivative,
 } from './index.ts';
@@ -121,30 +120,4 @@ test('scanCohort needs a clinical CSV with ID and MGMT; any *clinical*.csv is ac
   } finally {
     await rm(root, { recursive: true, force: true });
   }
-});
-
-test('an object-store source lists and reads keys under its prefix', async () => {
-  const objects = new Map<string, Uint8Array>([
-    [
-      'cohorts/a/csvs/UPENN-GBM_clinical_info_v1.0.csv',
-      new TextEncoder().encode('ID,MGMT\nX-1_11,Methylated\n'),
-    ],
-    ['cohorts/a/images_structural/X-1_11/X-1_11_T1.nii.gz', new Uint8Array([1])],
-    ['cohorts/b/images_structural/X-2_11/X-2_11_T1.nii.gz', new Uint8Array([1])],
-  ]);
-  const store = {
-    async *list(prefix: string) {
-      for (const key of objects.keys()) if (key.startsWith(prefix)) yield { key };
-    },
-    async getBytes(key: string) {
-      const v = objects.get(key);
-      if (v === undefined) throw new Error(`no ${key}`);
-      return v;
-    },
-  };
-  const scan = await scanCohort(objectStoreFileSource('s3://bucket/cohorts/a', store, 'cohorts/a'));
-  assert.deepEqual(
-    scan.patients.map((p) => [p.key, p.derivatives.T1]),
-    [['X-1', 'images_structural/X-1_11/X-1_11_T1.nii.gz']],
-  );
 });
