@@ -52,6 +52,9 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
     concurrency: config.worker.concurrency,
     lockDuration: config.worker.lockDurationMs,
     maxStalledCount: MAX_STALLED_COUNT,
+    // Look for expired locks every 30 s (BullMQ's default), or every lockDuration when that is shorter,
+    // so a dead worker's job is taken over within about one lockDuration + 30 s.
+    stalledInterval: Math.min(30_000, config.worker.lockDurationMs),
     useWorkerThreads: false,
     // The child runs the TypeScript processor file: give it tsx's loader even when this process
     // registered tsx programmatically (the spottune binary), which leaves no trace in execArgv.
