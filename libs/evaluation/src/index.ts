@@ -67,3 +67,9 @@ export { REGION_LABELS, SEGMENT_LABELS, regionMask } from './radiomics/roi.ts';
 export type { RegionName, Shape3 } from './radiomics/roi.ts';
 export { RandomForestModel, trainRadiomicsForest } from './radiomics/random-forest.ts';
 export type { RandomForestOptions, SerializedForest } from './radiomics/random-forest.ts';
+export { radiomicsFeatureMatrix, runRadiomicsBaseline } from './radiomics/radiomics-baseline.ts';
+export type {
+  FeatureMatrix,
+  RadiomicsBaselineResult,
+  RadiomicsPatient,
+} from './radiomics/radiomics-baseline.ts';
