@@ -105,9 +105,12 @@ test('a run cancelled mid-way and resumed from its last checkpoint ends bit-iden
 
 test('Q23 faithful: validation SEN/SPE include the training epoch predictions; the rest is unchanged', async () => {
   const data = cohort(3);
-  const leak: FaithfulFlags = { ...corrected(), q23: true };
-  const fixed = await trainModel(data, settings({ epochs: 2, evalSamples: 1 }));
-  const leaky = await trainModel(data, settings({ epochs: 2, evalSamples: 1, faithful: leak }));
+  // q33 only changes the final evaluation (random train-mode agent, one Gumbel sample).
+  const leak: FaithfulFlags = { ...corrected(), q23: true, q33: true };
+  const fixed = await trainModel(data, settings({ epochs: 2, evalSamples: 2 }));
+  const leaky = await trainModel(data, settings({ epochs: 2, evalSamples: 2, faithful: leak }));
+  assert.ok(fixed.predictions.every((p) => p.samples === 2));
+  assert.ok(leaky.predictions.every((p) => p.samples === 1 && p.routing?.every((v) => v === 0 || v === 1)));
   const pos = (split: TrainSample[]) => split.filter((s) => s.label === 1).length;
   const pTrain = pos(data.train);
   const nTrain = data.train.length - pTrain;
@@ -123,6 +126,16 @@ test('Q23 faithful: validation SEN/SPE include the training epoch predictions; t
     assert.ok(Math.abs(l.val.spe - spe) < 1e-12, `epoch ${i + 1} SPE ${l.val.spe} vs ${spe}`);
     assert.ok(Math.abs(l.val.m - (0.6 * (sen - 0.5) + 0.4 * (spe - 0.5))) < 1e-12);
   });
+});
+
+test('settings and data are validated with messages naming the field', async () => {
+  assert.throws(() => defaultTrainSettings({ depth: 20 as never }), /TrainSettings\.depth/);
+  assert.throws(() => defaultTrainSettings({ widths: [4, 8, 16] as never }), /TrainSettings\.widths/);
+  assert.throws(() => defaultTrainSettings({ lr: 0 }), /TrainSettings\.lr/);
+  const data = cohort(5);
+  data.val[1] = { ...data.val[1]!, shape: [12, 16, 8], data: new Float32Array(12 * 16 * 8) };
+  await assert.rejects(trainModel(data, settings()), /val sample v1 has shape 1×12×16×8/);
+  await assert.rejects(trainModel({ ...cohort(5), val: [] }, settings()), /validation split is empty/);
 });
 
 test('baselines train: random ResNet and transfer (head only) without an agent', async () => {
