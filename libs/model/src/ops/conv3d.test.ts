@@ -160,6 +160,25 @@ for (const backend of ['cpu', 'wasm'] as const) {
       tf.dispose([x, w, dy]);
     });
 
+    it('skips dW for a non-trainable variable filter and dX with skipInputGradient, leaving the other exact', () => {
+      const c: Case = { n: 1, spatial: [5, 7, 6], cin: 3, cout: 4, k: 3, s: 1, d: 2, p: 2 };
+      const { g, xs, ws, dys } = makeCase(c);
+      const ref = naiveConv3d(g, xs, ws, dys);
+      const x = tf.tensor5d(xs, [1, ...c.spatial, c.cin]);
+      const frozen = tf.variable(tf.tensor5d(ws, [3, 3, 3, c.cin, c.cout]), false);
+      const dy = tf.tensor5d(dys, [1, ...g.outShape, c.cout]);
+      const opts = { dilations: 2, padding: 2 };
+      const dx = tf.grad((a: tf.Tensor) => conv3d(a as tf.Tensor5D, frozen as tf.Tensor5D, opts))(x, dy);
+      assertClose(dx.dataSync(), ref.dx, 'dx with a frozen filter');
+      const w = tf.tensor5d(ws, [3, 3, 3, c.cin, c.cout]);
+      const [dx0, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        conv3d(a as tf.Tensor5D, b as tf.Tensor5D, { ...opts, skipInputGradient: true }),
+      )([x, w], dy);
+      assertClose(dw!.dataSync(), ref.dw, 'dw with skipInputGradient');
+      assert.ok(dx0!.dataSync().every((v) => v === 0));
+      tf.dispose([x, frozen, dy, dx, w, dx0!, dw!]);
+    });
+
     it('leaves no tensors behind after forward and backward', () => {
       const x = tf.tensor5d(values(2 * 5 * 6 * 7 * 4, 4), [2, 5, 6, 7, 4]);
       const w = tf.variable(tf.tensor5d(values(27 * 4 * 6, 5), [3, 3, 3, 4, 6]));
