@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ValidationError } from '@spottune/errors';
 import { Rng } from '@spottune/random';
-import { DEFAULT_WIDTHS, featureWidth } from '../architecture.ts';
+import { DEFAULT_WIDTHS } from '../architecture.ts';
 import type { Widths } from '../architecture.ts';
 import { globalAvgPool, stem } from '../layers.ts';
 import type { LayerContext } from '../layers.ts';
@@ -68,8 +68,6 @@ export async function medicalNetFeatures(
     });
     const out = Float32Array.from(await features.data());
     features.dispose();
-    if (out.length !== featureWidth(def.main))
-      throw new Error(`feature width ${out.length} != ${featureWidth(def.main)}`);
     return out;
   } finally {
     store.dispose();
