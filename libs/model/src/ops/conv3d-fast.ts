@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry } from './conv-geometry.ts';
-import { col2imAdd, colPlan, im2col, transpose2d, type ColPlan } from './im2col.ts';
+import { channelMajor, col2imAdd, colPlan, im2col, im2colT, transpose2d, type ColPlan } from './im2col.ts';
 
 /**
  * conv3d lowered to matrix products for the wasm and cpu backends, whose own Conv3D kernels run at
@@ -62,32 +62,34 @@ function convRows(plan: ColPlan, src: Float32Array, w2: tf.Tensor2D, maxColFloat
 }
 
 /**
- * dWᵀ [cout, cols] = Σ_chunks dYᵀ_chunk · im2col(src)_chunk: wasm's matMul is slow with a transposed
- * operand, and transposing the narrow dY chunk in JS is much cheaper than transposing the columns.
+ * dW [cols, cout] = Σ_chunks im2col(src)ᵀ_chunk · dY_chunk, the transposed columns built directly
+ * (im2colT). wasm's matMul packs its right operand on every call: keep the small dY there, not the
+ * columns; and a transposed-operand matMul is slow on wasm.
  */
-function filterGradT(
+function filterGrad(
   plan: ColPlan,
   src: Float32Array,
   dy: Float32Array,
   cout: number,
   maxColFloats: number,
 ): tf.Tensor2D {
-  const total = rowsOf(plan.g);
-  const chunk = chunkRows(plan, total, maxColFloats);
+  const g = plan.g;
+  const total = rowsOf(g);
+  const ow = g.outShape[2];
+  // whole output lines per chunk
+  const chunk = Math.min(total, Math.max(1, Math.floor(maxColFloats / plan.cols / ow)) * ow);
+  const xT = channelMajor(src, g.n, g.inShape[0] * g.inShape[1] * g.inShape[2], plan.c);
   const scratch = scratchFor(chunk * plan.cols);
   let acc: tf.Tensor | undefined;
   for (let r0 = 0; r0 < total; r0 += chunk) {
     const rows = Math.min(chunk, total - r0);
     const buf = scratch(rows * plan.cols);
-    im2col(plan, src, r0, rows, buf);
-    const col = tf.tensor2d(buf, [rows, plan.cols]);
-    const dyT = tf.tensor2d(transpose2d(dy.subarray(r0 * cout, (r0 + rows) * cout), rows, cout), [
-      cout,
-      rows,
-    ]);
-    const part = tf.matMul(dyT, col);
-    col.dispose();
-    dyT.dispose();
+    im2colT(plan, xT, r0, rows, buf);
+    const colT = tf.tensor2d(buf, [plan.cols, rows]);
+    const dyRows = tf.tensor2d(dy.subarray(r0 * cout, (r0 + rows) * cout), [rows, cout]);
+    const part = tf.matMul(colT, dyRows);
+    colT.dispose();
+    dyRows.dispose();
     if (acc === undefined) acc = part;
     else {
       const next = tf.add(acc, part);
@@ -208,9 +210,7 @@ function backward(
       const dyT = tf.tensor2d(transpose2d(dyData, rows, g.cout), [g.cout, rows]);
       dw = tf.transpose(tf.matMul(dyT, x!.reshape([rows, g.cin]) as tf.Tensor2D)).reshape(filter.shape);
     } else {
-      dw = tf
-        .transpose(filterGradT(colPlan(g, g.cin), xData, dyData, g.cout, maxColFloats))
-        .reshape(filter.shape);
+      dw = filterGrad(colPlan(g, g.cin), xData, dyData, g.cout, maxColFloats).reshape(filter.shape);
     }
   }
   return [dx, dw];

@@ -202,3 +202,72 @@ export function transpose2d(
   }
   return out;
 }
+
+/** NDHWC → N, C, D·H·W (channel-major per sample), for {@link im2colT}. */
+export function channelMajor(src: Float32Array, n: number, voxels: number, c: number): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < n; i++) {
+    const block = voxels * c;
+    out.set(transpose2d(src.subarray(i * block, (i + 1) * block), voxels, c), i * block);
+  }
+  return out;
+}
+
+/**
+ * The transposed column matrix: out[j·rows + (r − row0)] = im2col[r][j], for rows [row0, row0 + rows),
+ * read from the channel-major volume `xT` (see {@link channelMajor}). row0 and rows must be whole
+ * output lines (multiples of OW): along a line the source is a strided run of one channel's row.
+ * With it dW = colᵀ · dY has the big operand on the left, which is what wasm's matMul is fast at.
+ */
+export function im2colT(
+  plan: ColPlan,
+  xT: Float32Array,
+  row0: number,
+  rows: number,
+  out: Float32Array,
+): void {
+  const { g, c: C, cols } = plan;
+  const [D, H, W] = g.inShape;
+  const [OD, OH, OW] = g.outShape;
+  const [, kh, kw] = g.kernel;
+  const [sd, sh, sw] = g.strides;
+  const [dd, dh, dw] = g.dilations;
+  const [pd, ph, pw] = g.padding;
+  const lines = rows / OW;
+  const line0 = row0 / OW;
+  for (let j = 0; j < cols; j++) {
+    const t = (j / C) | 0;
+    const ci = j - t * C;
+    const e = t % kw;
+    const b = ((t - e) / kw) % kh;
+    const a = (t - e - b * kw) / (kw * kh);
+    const shift = e * dw - pw;
+    // ow whose ix = ow·sw + shift lies inside [0, W)
+    const lo = Math.min(OW, Math.max(0, Math.ceil(-shift / sw)));
+    const hi = Math.max(lo, Math.min(OW, Math.floor((W - 1 - shift) / sw) + 1));
+    let oh = line0 % OH;
+    let od = ((line0 - oh) / OH) % OD;
+    let n = (line0 - oh - od * OH) / (OH * OD);
+    let dst = j * rows;
+    for (let l = 0; l < lines; l++) {
+      const iz = od * sd - pd + a * dd;
+      const iy = oh * sh - ph + b * dh;
+      if (iz < 0 || iz >= D || iy < 0 || iy >= H || hi === lo) {
+        out.fill(0, dst, dst + OW);
+      } else {
+        let src = (((n * C + ci) * D + iz) * H + iy) * W + lo * sw + shift;
+        for (let ow = 0; ow < lo; ow++) out[dst + ow] = 0;
+        for (let ow = lo; ow < hi; ow++, src += sw) out[dst + ow] = xT[src]!;
+        for (let ow = hi; ow < OW; ow++) out[dst + ow] = 0;
+      }
+      dst += OW;
+      if (++oh === OH) {
+        oh = 0;
+        if (++od === OD) {
+          od = 0;
+          n++;
+        }
+      }
+    }
+  }
+}
