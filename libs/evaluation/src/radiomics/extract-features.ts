@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '@spottune/errors';
 import { discretiseFixedBinWidth } from './discretise.ts';
 import { firstOrderEnergy, firstOrderSkewness } from './first-order.ts';
-import { REGION_LABELS, regionMask, voxelCount } from './roi.ts';
+import { REGION_LABELS, cropToMask, regionMask, voxelCount } from './roi.ts';
 import type { RegionName, Shape3 } from './roi.ts';
 import {
   glcmContrast,
@@ -89,14 +89,15 @@ export function extractRadiomicsFeatures(
     if (f.kind === 'skewness') out[f.name] = firstOrderSkewness(image, mask);
     else if (f.kind === 'energy') out[f.name] = firstOrderEnergy(image, mask, s.voxelArrayShift);
     else {
-      const levels = discretiseFixedBinWidth(image, mask, s);
+      const cropped = cropToMask(image, mask, input.shape)!;
+      const levels = discretiseFixedBinWidth(cropped.image, cropped.mask, s);
       const texture = {
         glcmContrast,
         glszmGlv: glszmGrayLevelVariance,
         glszmLglze: glszmLowGrayLevelZoneEmphasis,
         ngtdmBusyness,
       }[f.kind];
-      out[f.name] = texture(levels, input.shape);
+      out[f.name] = texture(levels, cropped.shape);
     }
   }
   return out;

@@ -71,3 +71,41 @@ export function forEachNeighbour(
     visit((nz * h + ny) * w + nx);
   }
 }
+
+/**
+ * The image and mask cropped to the mask's bounding box (as pyradiomics does before computing
+ * textures). Exact for every feature here: voxels outside the ROI never contribute, so neither do
+ * those outside its box. Returns undefined for an empty mask.
+ */
+export function cropToMask(
+  image: ArrayLike<number>,
+  mask: Uint8Array,
+  shape: Shape3,
+): { image: Float64Array; mask: Uint8Array; shape: Shape3 } | undefined {
+  const [d, h, w] = shape;
+  const lo = [d, h, w];
+  const hi = [-1, -1, -1];
+  for (let z = 0; z < d; z++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        if (mask[(z * h + y) * w + x] === 1) {
+          const c = [z, y, x];
+          for (let k = 0; k < 3; k++) {
+            if (c[k]! < lo[k]!) lo[k] = c[k]!;
+            if (c[k]! > hi[k]!) hi[k] = c[k]!;
+          }
+        }
+  if (hi[0]! < 0) return undefined;
+  const cs = [hi[0]! - lo[0]! + 1, hi[1]! - lo[1]! + 1, hi[2]! - lo[2]! + 1] as const;
+  const outImage = new Float64Array(cs[0] * cs[1] * cs[2]);
+  const outMask = new Uint8Array(outImage.length);
+  let k = 0;
+  for (let z = lo[0]!; z <= hi[0]!; z++)
+    for (let y = lo[1]!; y <= hi[1]!; y++)
+      for (let x = lo[2]!; x <= hi[2]!; x++, k++) {
+        const i = (z * h + y) * w + x;
+        outImage[k] = image[i]!;
+        outMask[k] = mask[i]!;
+      }
+  return { image: outImage, mask: outMask, shape: cs };
+}
