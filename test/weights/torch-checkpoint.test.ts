@@ -180,3 +180,18 @@ test('a bare state dict with a transposed (strided) tensor view is honoured', as
     /short\.pth.*storage '0' has 16 bytes, expected 24/,
   );
 });
+
+test("Python 2's OrderedDict pickling (items as the REDUCE argument, py2 str keys) is read", async () => {
+  // OrderedDict([['w', tensor]]) with the key as SHORT_BINSTRING, as Python 2's pickle writes a str.
+  const w = new PickleWriter();
+  w.global('collections', 'OrderedDict').op(0x5d).mark(); // OrderedDict, [, MARK (for the [k, v] pair)
+  w.op(0x55).op(1).op(0x77); // SHORT_BINSTRING 'w'
+  w.global('torch._utils', '_rebuild_tensor_v2').mark();
+  w.mark().str('storage').global('torch', 'FloatStorage').str('0').str('cpu').int(2).op(0x74).op(0x51);
+  w.int(0).int(2).op(0x85).int(1).op(0x85).op(0x89).op(0x4e).op(0x74).op(0x52); // offset, (2,), (1,), False, None
+  w.op(0x6c).op(0x61).op(0x85).op(0x52); // LIST [k, v], APPEND it, (list,), REDUCE
+  const storage = new Uint8Array(Float32Array.from([1.5, -2]).buffer);
+  const sd = await readTorchCheckpoint(zipSync({ 'a/data.pkl': w.bytes(), 'a/data/0': storage }));
+  assert.deepEqual([...sd.keys()], ['w']);
+  assert.deepEqual([...(sd.get('w')?.data as Float32Array)], [1.5, -2]);
+});

@@ -64,6 +64,23 @@ function intTuple(value: unknown, what: string, source: string): number[] {
   return items as number[];
 }
 
+/**
+ * `OrderedDict()` (Python 3 pickles its items with SETITEMS afterwards) or `OrderedDict([[k, v], …])`
+ * (Python 2's `__reduce__` passes the items as the argument).
+ */
+function orderedDict(args: readonly unknown[], source: string): PyDict {
+  const dict = new PyDict('collections.OrderedDict');
+  const items = args[0];
+  if (items === undefined || items === null) return dict;
+  if (!Array.isArray(items)) throw new DataError(`${source}: OrderedDict argument is not a list of pairs`);
+  for (const pair of items) {
+    const kv = pair instanceof PyTuple ? pair.items : Array.isArray(pair) ? pair : undefined;
+    if (kv === undefined || kv.length !== 2) throw new DataError(`${source}: OrderedDict item is not a pair`);
+    dict.entries.set(kv[0], kv[1]);
+  }
+  return dict;
+}
+
 function callable(pyName: string, call: (args: readonly unknown[]) => unknown): PyCallable {
   return { pyName, call };
 }
@@ -83,10 +100,7 @@ export function makeTorchGlobals(source: string): (module: string, name: string)
     );
   };
   const table = new Map<string, unknown>([
-    [
-      'collections.OrderedDict',
-      callable('collections.OrderedDict', () => new PyDict('collections.OrderedDict')),
-    ],
+    ['collections.OrderedDict', callable('collections.OrderedDict', (args) => orderedDict(args, source))],
     ['torch._utils._rebuild_tensor_v2', callable('torch._utils._rebuild_tensor_v2', rebuildTensor)],
     ['torch._utils._rebuild_tensor', callable('torch._utils._rebuild_tensor', rebuildTensor)],
     [
