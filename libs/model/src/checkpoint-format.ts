@@ -7,6 +7,7 @@ import { DataError } from '@spottune/errors';
  * the metadata (±Infinity, NaN) survive the round trip.
  */
 const MAGIC = 'SPTCKPT1';
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 interface Header {
   version: 1;
@@ -39,9 +40,18 @@ export function encodeCheckpoint(meta: unknown, tensors: ReadonlyMap<string, Flo
   bytes.set(new TextEncoder().encode(MAGIC), 0);
   new DataView(bytes.buffer).setUint32(8, header.length, true);
   bytes.set(header, 12);
-  const floats = new DataView(bytes.buffer, start);
   let i = 0;
-  for (const data of tensors.values()) for (const v of data) floats.setFloat32(4 * i++, v, true);
+  if (LITTLE_ENDIAN) {
+    // Fast path: the blob area is 4-byte aligned in a fresh buffer.
+    const floats = new Float32Array(bytes.buffer, start, offset);
+    for (const data of tensors.values()) {
+      floats.set(data, i);
+      i += data.length;
+    }
+  } else {
+    const floats = new DataView(bytes.buffer, start);
+    for (const data of tensors.values()) for (const v of data) floats.setFloat32(4 * i++, v, true);
+  }
   return bytes;
 }
 
@@ -63,8 +73,12 @@ export function decodeCheckpoint(bytes: Uint8Array): { meta: unknown; tensors: M
   for (const t of header.tensors) {
     const begin = start + 4 * t.offset;
     if (begin + 4 * t.length > bytes.length) throw new DataError(`checkpoint: tensor ${t.name} is truncated`);
-    const out = new Float32Array(t.length);
-    for (let i = 0; i < t.length; i++) out[i] = view.getFloat32(begin + 4 * i, true);
+    let out: Float32Array;
+    if (LITTLE_ENDIAN) out = new Float32Array(bytes.slice(begin, begin + 4 * t.length).buffer);
+    else {
+      out = new Float32Array(t.length);
+      for (let i = 0; i < t.length; i++) out[i] = view.getFloat32(begin + 4 * i, true);
+    }
     tensors.set(t.name, out);
   }
   return { meta: header.meta, tensors };

@@ -167,6 +167,10 @@ test('checkpoint container round-trips metadata (incl. ±Infinity, NaN) and floa
   assert.deepEqual(back.meta, meta);
   assert.deepEqual([...back.tensors.keys()], ['a', 'b/c', 'd']);
   for (const [k, v] of tensors) assert.deepEqual(back.tensors.get(k), v);
+  // A view at an odd byte offset (e.g. a slice of a network buffer) decodes the same.
+  const shifted = new Uint8Array(bytes.length + 1);
+  shifted.set(bytes, 1);
+  assert.deepEqual(decodeCheckpoint(shifted.subarray(1)).tensors, back.tensors);
   assert.throws(() => decodeCheckpoint(new Uint8Array(20)), /bad magic/);
   assert.throws(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 2)), /truncated/);
 });
