@@ -274,6 +274,14 @@ test('Friedman: hand-computed case without ties', () => {
   rel(f.pValue, Math.exp(-4), 1e-12, 'pValue');
 });
 
+test("the paper's design: 57 patient blocks × 3 networks reach p = e^(−57) at most (§9)", () => {
+  // Same order in every block: rank sums 57, 114, 171 → χ² = 12/(57·3·4)·(57² + 114² + 171²) − 3·57·4 = 114 = 2n,
+  // and χ² with 2 df has sf(x) = e^(−x/2).
+  const f = friedmanTest(Array.from({ length: 57 }, (_, i) => [i, i + 0.5, i + 0.9]));
+  rel(f.statistic, 114, 1e-12, 'statistic');
+  rel(f.pValue, Math.exp(-57), 1e-10, 'pValue');
+});
+
 test('every block fully tied → NaN, and bad matrices are rejected', () => {
   const f = friedmanTest([
     [1, 1, 1],
