@@ -10,7 +10,7 @@ logits; backward; Adam on parallel_blocks + classify and on the agent (model.tra
 statistics). Dev-only: Debian's python3-torch, run with /usr/bin/python3.
 
 Usage: spottune_step.py --widths 16,32,64,128 --input 35x43x43 --batch 2 --steps 3 --threads 1
-Prints one JSON line: {"msPerStep", "msPerForward", "threads", "torch"}.
+Prints one JSON line: {"msPerStep", "msPerForward", "cpuMsPerStep", "cpuMsPerForward", "threads", "torch"}.
 """
 import argparse
 import json
@@ -178,15 +178,19 @@ def main():
 
     step()  # warm-up
     forward()
-    t0 = time.perf_counter()
+    # Wall time, and process CPU time (steadier on a shared machine; with 2 threads it sums both).
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(a.steps):
         step()
     ms_step = (time.perf_counter() - t0) * 1000 / a.steps
-    t0 = time.perf_counter()
+    cpu_step = (time.process_time() - c0) * 1000 / a.steps
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(a.steps):
         forward()
     ms_fwd = (time.perf_counter() - t0) * 1000 / a.steps
-    print(json.dumps({'msPerStep': ms_step, 'msPerForward': ms_fwd, 'threads': a.threads, 'torch': torch.__version__}))
+    cpu_fwd = (time.process_time() - c0) * 1000 / a.steps
+    print(json.dumps({'msPerStep': ms_step, 'msPerForward': ms_fwd, 'cpuMsPerStep': cpu_step,
+                      'cpuMsPerForward': cpu_fwd, 'threads': a.threads, 'torch': torch.__version__}))
 
 
 if __name__ == '__main__':

@@ -37,6 +37,9 @@ export interface TrainStepTiming {
   backend: string;
   msPerStep: number;
   msPerForward: number;
+  /** Process CPU time (user + system): steadier than wall time on a shared machine. */
+  cpuMsPerStep: number;
+  cpuMsPerForward: number;
 }
 
 /**
@@ -94,13 +97,16 @@ export async function benchTrainStep(o: {
   try {
     step();
     forward();
-    let t0 = performance.now();
-    for (let i = 0; i < o.steps; i++) step();
-    const msPerStep = (performance.now() - t0) / o.steps;
-    t0 = performance.now();
-    for (let i = 0; i < o.steps; i++) forward();
-    const msPerForward = (performance.now() - t0) / o.steps;
-    return { backend, msPerStep, msPerForward };
+    const time = (fn: () => void): [number, number] => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let i = 0; i < o.steps; i++) fn();
+      const c = process.cpuUsage(c0);
+      return [(performance.now() - t0) / o.steps, (c.user + c.system) / 1000 / o.steps];
+    };
+    const [msPerStep, cpuMsPerStep] = time(step);
+    const [msPerForward, cpuMsPerForward] = time(forward);
+    return { backend, msPerStep, msPerForward, cpuMsPerStep, cpuMsPerForward };
   } finally {
     tf.dispose([x, y]);
     adamMain.dispose();
