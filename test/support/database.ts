@@ -149,6 +149,7 @@ function migratedTemplate(): Promise<string> {
         await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK_KEY]);
       }
     });
+    await withAdmin(dropOrphans);
     return name;
   })();
   return templatePromise;
@@ -177,6 +178,38 @@ function pgliteTemplate(): Promise<string> {
     return final;
   })();
   return pgliteTemplatePromise;
+}
+
+/**
+ * Test databases of test processes that died before their `after` hook (a crash, a killed run) on
+ * this machine: their pid is in the name. Only for a server on this host, and never one in use.
+ */
+async function dropOrphans(admin: pg.Client): Promise<void> {
+  const host = new URL(testDatabaseServerUrl()).hostname;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]', ''].includes(host)) return;
+  const rows = await admin.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname ~ '^spottune_test_[0-9]+_[0-9a-f]+$'`,
+  );
+  for (const { datname } of rows.rows) {
+    const pid = Number(datname.split('_')[2]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)}`);
+    } catch (e) {
+      const err = coerceError(e);
+      // 55006: someone is connected after all; leave it.
+      if ((err as { code?: unknown }).code !== '55006') throw err;
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (coerceError(e) as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {
