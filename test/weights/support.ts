@@ -30,7 +30,9 @@ export class PickleWriter {
     return this;
   }
   int(n: number): this {
-    this.out.push(0x4b, n); // BININT1
+    if (n >= 0 && n < 256)
+      this.out.push(0x4b, n); // BININT1
+    else this.out.push(0x4a, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff); // BININT
     return this;
   }
   mark(): this {

@@ -195,3 +195,27 @@ test("Python 2's OrderedDict pickling (items as the REDUCE argument, py2 str key
   assert.deepEqual([...sd.keys()], ['w']);
   assert.deepEqual([...(sd.get('w')?.data as Float32Array)], [1.5, -2]);
 });
+
+test('an expanded (stride-0) view that names an absurd number of elements is refused', async () => {
+  const w = new PickleWriter();
+  w.global('collections', 'OrderedDict').op(0x29).op(0x52).mark().str('big');
+  w.global('torch._utils', '_rebuild_tensor_v2').mark();
+  w.mark().str('storage').global('torch', 'FloatStorage').str('0').str('cpu').int(1).op(0x74).op(0x51);
+  w.int(0)
+    .int(100000)
+    .int(100000)
+    .op(0x86)
+    .int(0)
+    .int(0)
+    .op(0x86)
+    .op(0x89)
+    .op(0x4e)
+    .op(0x74)
+    .op(0x52)
+    .op(0x75);
+  const archive = zipSync({ 'a/data.pkl': w.bytes(), 'a/data/0': new Uint8Array(4) });
+  await assert.rejects(
+    readTorchCheckpoint(archive, { source: 'bomb.pth' }),
+    /bomb\.pth: 'big': view \[100000,100000\] expands 1 stored elements to 10000000000/,
+  );
+});

@@ -127,6 +127,9 @@ export function gatherStrided(
   if (!Number.isSafeInteger(offset) || offset < 0)
     throw new DataError(`${where}: bad storage offset ${offset}`);
   if (count === 0) return storage.slice(0, 0);
+  // Expanded (stride-0) views can name far more elements than the file holds: refuse absurd ones.
+  if (count > storage.length && count > 2 ** 26)
+    throw new DataError(`${where}: view [${shape}] expands ${storage.length} stored elements to ${count}`);
   const last = offset + shape.reduce((acc, s, i) => acc + (s - 1) * (stride[i] as number), 0);
   if (last >= storage.length)
     throw new DataError(
