@@ -1,6 +1,6 @@
 import type { Derivative, ModalityGroup } from './modalities.ts';
 import { MODALITY_GROUPS } from './modalities.ts';
-import type { Exclusion, MgmtLabel } from './scan-cohort.ts';
+import type { Exclusion, ExclusionReason, MgmtLabel } from './scan-cohort.ts';
 
 /** What ingest did with one derivative of one patient. */
 export interface VolumeOutcome {
@@ -53,6 +53,15 @@ const AGE_BANDS: [string, number, number][] = [
   ['70+', 70, Infinity],
 ];
 
+const EXCLUSION_ORDER: readonly ExclusionReason[] = [
+  'follow-up-scan',
+  'mgmt-not-available',
+  'mgmt-indeterminate',
+  'mgmt-missing',
+  'no-images',
+  'no-clinical-row',
+];
+
 const emptyCount = (): ClassCount => ({ patients: 0, methylated: 0, unmethylated: 0 });
 
 function add(count: ClassCount, label: MgmtLabel): void {
@@ -78,7 +87,11 @@ export function summarizeIngest(
     excludedScans: [...excluded],
     problems: [],
   };
-  for (const e of excluded) summary.excluded[e.reason] = (summary.excluded[e.reason] ?? 0) + 1;
+  // A fixed key order, whatever the CSV order, so that the summary text is stable.
+  for (const reason of EXCLUSION_ORDER) {
+    const n = excluded.filter((e) => e.reason === reason).length;
+    if (n > 0) summary.excluded[reason] = n;
+  }
   for (const p of outcomes) {
     add(summary.patients, p.label);
     const ready = new Set(p.volumes.filter((v) => v.status === 'READY').map((v) => v.derivative));

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { ValidationError } from '@spottune/errors';
 import { Rng } from '@spottune/random';
 import { writeNifti } from '@spottune/imaging';
@@ -102,7 +103,7 @@ export async function generateSyntheticCohort(options: SyntheticCohortOptions): 
     const segmentation = segmentTumour(shape, tumour);
     await write(
       automatedSegmentationPath(scan.scanId),
-      writeNifti({ data: segmentation, shape: [...shape], affine }, { datatype: 'uint8', gzip: true }),
+      gzip(writeNifti({ data: segmentation, shape: [...shape], affine }, { datatype: 'uint8' })),
     );
     const label = scan.mgmt === 'Methylated' ? 1 : 0;
     for (const derivative of scan.derivatives) {
@@ -120,9 +121,11 @@ export async function generateSyntheticCohort(options: SyntheticCohortOptions): 
       const datatype = modalityDatatype(derivative);
       await write(
         derivativePath(scan.scanId, derivative),
-        writeNifti(
-          { data: datatype === 'int16' ? roundInPlace(data) : data, shape: [...shape], affine },
-          { datatype, gzip: true },
+        gzip(
+          writeNifti(
+            { data: datatype === 'int16' ? roundInPlace(data) : data, shape: [...shape], affine },
+            { datatype },
+          ),
         ),
       );
     }
@@ -142,6 +145,11 @@ export async function generateSyntheticCohort(options: SyntheticCohortOptions): 
     followUps: scans.filter((s) => s.scanId.endsWith('_21')).length,
     files,
   };
+}
+
+/** Level 1: several times faster than zlib's default on noisy volumes, for ~10% more bytes. */
+function gzip(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(gzipSync(bytes, { level: 1 }));
 }
 
 function roundInPlace(data: Float32Array): Float32Array {
