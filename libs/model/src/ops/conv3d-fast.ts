@@ -37,24 +37,44 @@ function chunkRows(plan: ColPlan, total: number, maxColFloats: number): number {
   return Math.max(1, Math.min(total, Math.floor(maxColFloats / plan.cols)));
 }
 
-/** A scratch buffer may be reused across chunks only where the backend copies on upload (wasm). */
-function scratchFor(size: number): (n: number) => Float32Array {
-  if (tf.getBackend() !== 'wasm') return (n) => new Float32Array(n);
-  const buf = new Float32Array(size);
-  return (n) => buf.subarray(0, n);
+/** The public methods of tfjs-wasm's backend that let JS write a new tensor in place in the heap. */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+function heapBackend(): HeapBackend | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const b = tf.backend() as unknown as Partial<HeapBackend>;
+  return typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function'
+    ? (b as HeapBackend)
+    : undefined;
+}
+
+/**
+ * A float32 [rows, cols] tensor whose every element `fill` writes: on wasm straight into the heap (no
+ * JS buffer, no upload copy); the view is used before anything else can grow (and detach) the heap.
+ */
+function filledTensor(shape: [number, number], fill: (out: Float32Array) => void): tf.Tensor2D {
+  const heap = heapBackend();
+  if (heap !== undefined) {
+    const info = heap.makeOutput(shape, 'float32');
+    fill(heap.typedArrayFromHeap(info));
+    return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
+  }
+  const buf = new Float32Array(shape[0] * shape[1]);
+  fill(buf);
+  return tf.tensor2d(buf, shape);
 }
 
 /** [rows, cout] = im2col(src) · w2, chunk by chunk. */
 function convRows(plan: ColPlan, src: Float32Array, w2: tf.Tensor2D, maxColFloats: number): tf.Tensor2D {
   const total = rowsOf(plan.g);
   const chunk = chunkRows(plan, total, maxColFloats);
-  const scratch = scratchFor(chunk * plan.cols);
   const parts: tf.Tensor2D[] = [];
   for (let r0 = 0; r0 < total; r0 += chunk) {
     const rows = Math.min(chunk, total - r0);
-    const buf = scratch(rows * plan.cols);
-    im2col(plan, src, r0, rows, buf);
-    const col = tf.tensor2d(buf, [rows, plan.cols]);
+    const col = filledTensor([rows, plan.cols], (out) => im2col(plan, src, r0, rows, out));
     parts.push(tf.matMul(col, w2));
     col.dispose();
   }
@@ -79,13 +99,10 @@ function filterGrad(
   // whole output lines per chunk
   const chunk = Math.min(total, Math.max(1, Math.floor(maxColFloats / plan.cols / ow)) * ow);
   const xT = channelMajor(src, g.n, g.inShape[0] * g.inShape[1] * g.inShape[2], plan.c);
-  const scratch = scratchFor(chunk * plan.cols);
   let acc: tf.Tensor | undefined;
   for (let r0 = 0; r0 < total; r0 += chunk) {
     const rows = Math.min(chunk, total - r0);
-    const buf = scratch(rows * plan.cols);
-    im2colT(plan, xT, r0, rows, buf);
-    const colT = tf.tensor2d(buf, [plan.cols, rows]);
+    const colT = filledTensor([plan.cols, rows], (out) => im2colT(plan, xT, r0, rows, out));
     const dyRows = tf.tensor2d(dy.subarray(r0 * cout, (r0 + rows) * cout), [rows, cout]);
     const part = tf.matMul(colT, dyRows);
     colT.dispose();
