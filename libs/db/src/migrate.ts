@@ -105,6 +105,12 @@ export async function migrateSession(
         pending.push(file);
       }
     }
+    // A database migrated by newer code (a rollback of the app): say so, but it is not an error.
+    const known = new Set(files.map((f) => f.name));
+    const unknown = recorded.filter((r) => !known.has(r.migration_name)).map((r) => r.migration_name);
+    if (unknown.length > 0) {
+      options.logger?.warn({ migrations: unknown }, 'database has migrations this code does not know');
+    }
     const applied: string[] = [];
     for (const file of pending) {
       await applyOne(session, file);
