@@ -1,6 +1,7 @@
 import type { RegisterCommand } from '../context.ts';
 import { registerBenchCommand } from './bench.ts';
 import { registerDbCommand } from './db.ts';
+import { registerDemoCommand } from './demo.ts';
 import { registerExperimentCommand } from './experiment.ts';
 import { registerIngestCommand } from './ingest.ts';
 import { registerModelCommand } from './model.ts';
@@ -19,6 +20,7 @@ import { registerWorkerCommand } from './worker.ts';
 export const commands: RegisterCommand[] = [
   registerBenchCommand,
   registerDbCommand,
+  registerDemoCommand,
   registerExperimentCommand,
   registerIngestCommand,
   registerModelCommand,
