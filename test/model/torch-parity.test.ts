@@ -1,15 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@spottune/random';
+import { bceWithLogits } from '../../libs/model/src/loss.ts';
 import { agentForward } from '../../libs/model/src/resnet.ts';
-import { parityInput, parityModel, parityPolicy } from './torch-parity/fixture.ts';
+import { PARITY_GRADS, PARITY_STEP, parityInput, parityModel, parityPolicy } from './torch-parity/fixture.ts';
 
 /*
  * A tiny SpotTune (ResNet50 topology, widths 4,8,16,32, ResNet10 agent) against PyTorch 1.13 (Debian
  * python3-torch) with the same weights, input and routing. Expected values printed by
  *   npx tsx test/model/torch-parity/dump-weights.ts /tmp/parity
  *   /usr/bin/python3 test/model/torch-parity/reference.py /tmp/parity
- * (reference.py builds the network from the spec in both modes and loads the exported weights).
+ * (reference.py builds the network from the spec in both modes and loads the exported weights; its
+ * train_step() gives TORCH_STEP: loss and gradients of one agent → Gumbel → BCE step with the exported noise).
  */
 const TORCH = {
   faithful: {
@@ -35,6 +38,51 @@ const TORCH = {
     train: [0.47835463285446167, 1.0512140989303589],
     frozenRunningMean: [0.27040037512779236, 0.026125749573111534, -0.307393342256546, -0.0276083592325449],
     tunedRunningVar: [1.2490143775939941, 1.0671555995941162, 0.667627215385437, 1.2611677646636963],
+  },
+};
+
+const TORCH_STEP = {
+  faithful: {
+    grads: {
+      'classify.weight': [1.3393189907073975, 0.7275286316871643, 0.36039260029792786, 0.27359452843666077],
+      'classify.bias': [0.23567280173301697],
+      'parallel_blocks.layer1.0.conv2.weight': [
+        3.971534490585327, -1.6066536903381348, -3.845446825027466, 0.07348081469535828,
+      ],
+      'parallel_blocks.layer3.1.bn2.weight': [
+        0.12429065257310867, -0.07005193084478378, -0.017789842560887337, 0.020947232842445374,
+      ],
+      'parallel_blocks.layer4.2.conv3.weight': [0.0, 0.0, 0.0, 0.0],
+      'agent.fc.bias': [
+        1.396517276763916, -1.3965178728103638, 0.790019154548645, -0.7900192141532898, 0.4121168851852417,
+        -0.4121169149875641,
+      ],
+      'agent.layer2.0.conv1.weight': [
+        -0.006029389798641205, 0.4402199983596802, -0.1392381191253662, -0.2084604650735855,
+      ],
+    },
+    loss: 0.8452295660972595,
+  },
+  corrected: {
+    grads: {
+      'classify.weight': [0.18115319311618805, 0.052656713873147964, 0.327465295791626, 0.29302430152893066],
+      'classify.bias': [0.10385435819625854],
+      'parallel_blocks.layer1.0.conv2.weight': [
+        -1.4120383262634277, 0.8924868702888489, -0.3748320937156677, 0.03232783079147339,
+      ],
+      'parallel_blocks.layer3.1.bn2.weight': [
+        0.09828270226716995, 0.062210917472839355, 0.07050800323486328, -0.009000983089208603,
+      ],
+      'parallel_blocks.layer4.2.conv3.weight': [0.0, 0.0, 0.0, 0.0],
+      'agent.fc.bias': [
+        0.13415813446044922, -0.13415808975696564, 0.0139202531427145, -0.013920251280069351,
+        -0.6645969748497009, 0.6645969152450562,
+      ],
+      'agent.layer2.0.conv1.weight': [
+        0.053145892918109894, -0.11225266009569168, 0.031159330159425735, -0.103364497423172,
+      ],
+    },
+    loss: 0.7968166470527649,
   },
 };
 
@@ -76,6 +124,37 @@ for (const mode of ['faithful', 'corrected'] as const) {
       'running var',
     );
     tf.dispose([evalLogits, agent, trainLogits, x, policy]);
+    model.dispose();
+  });
+}
+
+for (const mode of ['faithful', 'corrected'] as const) {
+  test(`tiny SpotTune training step (agent → hard Gumbel → BCE) has PyTorch's loss and gradients (${mode})`, () => {
+    const model = parityModel(mode);
+    const x = parityInput();
+    const y = tf.tensor1d(PARITY_STEP.labels);
+    const entries = [...model.store.trainable('main'), ...model.store.trainable('agent')];
+    const { value, grads } = tf.variableGrads(
+      () => {
+        const r = model.forward(x, {
+          training: true,
+          frozenBnBatchStats: mode === 'faithful',
+          rng: new Rng(PARITY_STEP.gumbelSeed),
+          temperature: PARITY_STEP.temperature,
+        });
+        return bceWithLogits(r.logits, y);
+      },
+      entries.map((e) => e.variable),
+    );
+    const want = TORCH_STEP[mode];
+    close(value.dataSync(), [want.loss], 'loss');
+    for (const [name, k] of PARITY_GRADS) {
+      const g = grads[model.store.get(name).name];
+      const wantGrad = want.grads[name as keyof typeof want.grads];
+      assert.ok(g !== undefined || wantGrad.every((v) => v === 0), `no gradient for ${name}`);
+      close(g === undefined ? new Float32Array(k) : g.dataSync().slice(0, k), wantGrad, `d ${name}`);
+    }
+    tf.dispose([value, x, y, ...Object.values(grads)]);
     model.dispose();
   });
 }

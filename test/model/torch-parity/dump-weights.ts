@@ -2,7 +2,9 @@
 //   npx tsx test/model/torch-parity/dump-weights.ts /tmp/parity && /usr/bin/python3 test/model/torch-parity/reference.py /tmp/parity
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parityInput, parityModel, parityPolicy } from './fixture.ts';
+import { Rng } from '@spottune/random';
+import { gumbelNoise } from '../../../libs/model/src/gumbel.ts';
+import { PARITY_GRADS, PARITY_STEP, parityInput, parityModel, parityPolicy } from './fixture.ts';
 
 const out = process.argv[2] ?? '/tmp/parity';
 mkdirSync(out, { recursive: true });
@@ -19,6 +21,11 @@ for (const mode of ['faithful', 'corrected'] as const) {
       params,
       input: { shape: x.shape, data: Array.from(x.dataSync()) },
       policy: policy.arraySync(),
+      step: {
+        ...PARITY_STEP,
+        noise: gumbelNoise(new Rng(PARITY_STEP.gumbelSeed), [2, 16, 2]).arraySync(),
+        grads: PARITY_GRADS,
+      },
     }),
   );
   model.dispose();

@@ -60,3 +60,17 @@ export function parityPolicy(): tf.Tensor2D {
     Array.from({ length: 16 }, (_, t) => (t >= 8 ? 1 : 0)),
   ]);
 }
+
+/** The training-step check: Gumbel noise seed, temperature and labels shared with reference.py. */
+export const PARITY_STEP = { gumbelSeed: 321, temperature: 1, labels: [1, 0] };
+
+/** Gradients compared with PyTorch: name and how many leading elements (tfjs layout). */
+export const PARITY_GRADS: [string, number][] = [
+  ['classify.weight', 4],
+  ['classify.bias', 1],
+  ['parallel_blocks.layer1.0.conv2.weight', 4],
+  ['parallel_blocks.layer3.1.bn2.weight', 4],
+  ['parallel_blocks.layer4.2.conv3.weight', 4],
+  ['agent.fc.bias', 6],
+  ['agent.layer2.0.conv1.weight', 4],
+];

@@ -167,6 +167,35 @@ def main(folder):
             print(mode, 'blocks.layer1.0.bn1.running_mean', [float(v) for v in model.blocks.layer1[0].bn1.running_mean])
             print(mode, 'parallel_blocks.layer4.2.bn3.running_var[:4]',
                   [float(v) for v in model.parallel_blocks.layer4[2].bn3.running_var[:4]])
+        train_step(mode, fx, x)
+
+
+def train_step(mode, fx, x):
+    """One training forward/backward from fresh weights: agent -> hard straight-through Gumbel -> loss."""
+    model = SpotTune(mode == 'faithful')
+    load(model, fx['params'])
+    model.train()
+    if mode == 'corrected':
+        model.bn1.eval()
+        model.blocks.eval()
+    step = fx['step']
+    noise = torch.tensor(step['noise'], dtype=torch.float32)
+    pairs = model.agent(x).view(2, 16, 2)
+    y = F.softmax((pairs + noise) / step['temperature'], dim=-1)
+    hard = F.one_hot(y.argmax(-1), 2).float()
+    policy = ((hard - y).detach() + y)[:, :, 1]
+    logits = model(x, policy)
+    loss = F.binary_cross_entropy_with_logits(logits, torch.tensor(step['labels'], dtype=torch.float32))
+    loss.backward()
+    params = dict(model.named_parameters())
+    print(mode, 'loss', float(loss))
+    for name, k in step['grads']:
+        g = params[torch_name(name)].grad
+        if g.dim() == 5:
+            g = g.permute(2, 3, 4, 1, 0)
+        elif g.dim() == 2:
+            g = g.t()
+        print(mode, 'grad', name, [float(v) for v in g.flatten()[:k]])
 
 
 if __name__ == '__main__':
