@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
+
+/** `spottune demo` in embedded mode (PGlite, local storage, in-process runner), scaled down. */
+test(
+  'spottune demo runs the whole protocol embedded and prints the tables',
+  { timeout: 300_000 },
+  async () => {
+    const home = await mkdtemp(join(tmpdir(), 'spottune-demo-'));
+    try {
+      const args = [
+        'demo',
+        '--patients',
+        '12',
+        '--networks',
+        'resnet,transfer',
+        '--modalities',
+        'T1,DSC_PH',
+        '--epochs',
+        '1',
+      ];
+      const child = spawn(process.execPath, [join(root, 'apps/cli/bin/spottune.js'), ...args], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', SPOTTUNE_HOME: home, LOG_LEVEL: 'warn', LOG_PRETTY: 'false' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      assert.equal(code, 0, `demo failed:\n${out}\n${err}`);
+      assert.match(out, /cohort demo-42-12-16x20x20 ingested/);
+      assert.match(out, /experiment [0-9a-f-]{36}: 8 trials/);
+      assert.match(out, /experiment [0-9a-f-]{36}: SUCCEEDED/);
+      for (const row of [
+        'resnet\tfold\tT1\t',
+        'transfer\tgroup\tDSC\t',
+        'resnet\tcombination\tDSC+Struct\t',
+      ]) {
+        assert.ok(out.includes(row), `table row ${JSON.stringify(row)} in:\n${out}`);
+      }
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  },
+);
