@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { parseEnv } from '@spottune/config';
 import { createLogger } from '@spottune/logger';
+import { createObjectStore, type ObjectStore } from '@spottune/storage';
 import { buildApp, type ApiApp } from '../../apps/api/src/app.ts';
 import { createBullmqProducer } from '../../apps/api/src/queue/bullmq-producer.ts';
 import type { QueueProducer } from '../../apps/api/src/queue/queue-producer.ts';
-import { createLocalTestStore } from '../service/fixtures/local-store.ts';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
@@ -29,6 +29,7 @@ describe('dashboard and report in Chromium', () => {
   let base: string;
   let seeded: SeededExperiment;
   let storeDir: string;
+  let store: ObjectStore;
 
   before(async () => {
     t = await createTestDatabase();
@@ -42,6 +43,7 @@ describe('dashboard and report in Chromium', () => {
       SPOTTUNE_STORAGE_DIR: storeDir,
     });
     queue = createBullmqProducer(config.redis!);
+    store = createObjectStore(config.storage);
     app = await buildApp({
       config,
       logger: createLogger({ level: 'silent' }),
@@ -59,6 +61,7 @@ describe('dashboard and report in Chromium', () => {
     await browser?.close();
     await app?.close();
     await queue?.close();
+    await store?.close();
     await redis?.cleanup();
     await t?.drop();
     if (storeDir !== undefined) await rm(storeDir, { recursive: true, force: true });
