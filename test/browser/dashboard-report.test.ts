@@ -48,7 +48,7 @@ describe('dashboard and report in Chromium', () => {
       config,
       logger: createLogger({ level: 'silent' }),
       db: t.db,
-      store: createLocalTestStore(storeDir),
+      store,
       queue,
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
