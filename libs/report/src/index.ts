@@ -13,3 +13,5 @@ export type {
   TrialCurve,
 } from './report-model.ts';
 export { escapeHtml } from './html.ts';
+export { formatPaperTables } from './paper-tables.ts';
+export type { TableResults } from './paper-tables.ts';
