@@ -19,20 +19,25 @@ export function maxPool3d(x: tf.Tensor5D, options: MaxPool3dOptions): tf.Tensor5
     number,
   ];
   const p = toTriple(options.padding, 0, 'padding');
+  const pads: [number, number][] = [
+    [0, 0],
+    [p[0], p[0]],
+    [p[1], p[1]],
+    [p[2], p[2]],
+    [0, 0],
+  ];
+  if (tf.getBackend() === 'wasm') {
+    // tfjs-wasm 4.22's MaxPool3D starts its running max at FLT_MIN (+1.2e-38), not −∞: negative values
+    // never win. Pool a non-negative shift instead, zero-padded (zero then never beats a real value).
+    const min = tf.tidy(() => tf.min(x).dataSync()[0]!);
+    return tf.tidy(() => {
+      if (min >= 0) return tf.maxPool3d(p.some((v) => v > 0) ? tf.pad(x, pads) : x, k, s, 'valid');
+      const shifted = tf.pad(tf.sub(x, min) as tf.Tensor5D, pads);
+      return tf.add(tf.maxPool3d(shifted, k, s, 'valid'), min) as tf.Tensor5D;
+    });
+  }
   return tf.tidy(() => {
-    const padded = p.some((v) => v > 0)
-      ? tf.pad(
-          x,
-          [
-            [0, 0],
-            [p[0], p[0]],
-            [p[1], p[1]],
-            [p[2], p[2]],
-            [0, 0],
-          ],
-          -Infinity,
-        )
-      : x;
+    const padded = p.some((v) => v > 0) ? tf.pad(x, pads, -Infinity) : x;
     return tf.maxPool3d(padded, k, s, 'valid');
   });
 }
