@@ -133,7 +133,11 @@ describe('crash and resume', { timeout: 600_000 }, () => {
       orderBy: { fold: 'asc' },
     });
     for (const [i, t] of trials.entries()) {
-      assert.equal(t.status, 'SUCCEEDED');
+      assert.equal(
+        t.status,
+        'SUCCEEDED',
+        `${t.failureCode}: ${t.failureReason}\n${output.text.slice(-4000)}`,
+      );
       assert.equal(await prisma.epochMetric.count({ where: { trialId: t.id } }), 4 * 2);
       assert.equal(await prisma.checkpoint.count({ where: { trialId: t.id } }), 4);
       const ref = referenceTrials[i]!;

@@ -123,7 +123,9 @@ async function run(
   });
   let resume: Uint8Array | undefined;
   if (latest !== null) {
-    resume = await store.getBytes(latest.storageKey);
+    // A fresh, zero-offset copy: a Buffer from the store may be a view into a shared pool, and the
+    // checkpoint decoder reads typed arrays from its ArrayBuffer (a resume once failed on exactly that).
+    resume = new Uint8Array(await store.getBytes(latest.storageKey));
     if (sha256(resume) !== latest.sha256) {
       throw new DataError(`checkpoint ${latest.storageKey}: sha256 mismatch`, {
         details: { failureCode: 'CHECKSUM_MISMATCH' },
