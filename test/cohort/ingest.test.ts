@@ -6,10 +6,16 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { StorageConfig } from '@spottune/config';
 import { createLogger } from '@spottune/logger';
-import { readNpy } from '@spottune/imaging';
+import { readNifti, readNpy } from '@spottune/imaging';
+import {
+  RADIOMICS_FEATURE_NAMES,
+  extractRadiomicsFeatures,
+  radiomicsSettingsHash,
+} from '@spottune/evaluation';
 import { createObjectStore, sha256Hex, type ObjectStore } from '@spottune/storage';
 import {
   DERIVATIVES,
+  automatedSegmentationPath,
   derivativePath,
   generateSyntheticCohort,
   ingestCohort,
@@ -125,6 +131,43 @@ test('ingest fills Patient/Volume rows and storage, excludes _21 and unlabelled 
   assert.equal(cohort.status, 'SUCCEEDED');
   assert.deepEqual((cohort.summary as { excluded: unknown }).excluded, s.excluded);
   assert.equal((await filesUnder(join(storeDir, 'volumes'))).size, expected.ready);
+});
+
+test('ingest stores the radiomics baseline features, computed on the original-resolution structural volumes', async () => {
+  const { prisma } = t.db;
+  const hash = radiomicsSettingsHash();
+  const rows = await prisma.radiomicsFeature.findMany({
+    where: { settingsHash: hash },
+    include: { patient: true },
+  });
+  const patients = new Set(rows.map((r) => r.patient.externalId));
+  assert.equal(patients.size, 12, 'every labelled patient has structural scans and a mask');
+  assert.ok(rows.every((r) => RADIOMICS_FEATURE_NAMES.includes(r.name) && Number.isFinite(r.value)));
+  // Recompute one patient's features straight from its NIfTI files: the stored values must be those.
+  const scan = synth.scans.find((p) => p.scanId.endsWith('_11') && /ethylated/.test(p.mgmt))!;
+  const read = async (path: string) => readNifti(join(cohortDir, path));
+  const [T1, T1GD, T2, FLAIR, mask] = await Promise.all([
+    ...(['T1', 'T1GD', 'T2', 'FLAIR'] as const).map((d) => read(derivativePath(scan.scanId, d))),
+    read(automatedSegmentationPath(scan.scanId)),
+  ]);
+  const f32 = (v: { data: Float32Array | Float64Array }) => Float32Array.from(v.data);
+  const expected = extractRadiomicsFeatures({
+    T1: f32(T1!),
+    T1GD: f32(T1GD!),
+    T2: f32(T2!),
+    FLAIR: f32(FLAIR!),
+    mask: mask!.data,
+    shape: mask!.shape as [number, number, number],
+  });
+  const stored = rows.filter((r) => r.patient.externalId === scan.scanId.replace(/_11$/, ''));
+  assert.ok(stored.length > 0);
+  for (const r of stored) {
+    const want = expected[r.name]!;
+    assert.ok(
+      Math.abs(r.value - want) <= 1e-12 * Math.max(1, Math.abs(want)),
+      `${r.name}: ${r.value} vs ${want}`,
+    );
+  }
 });
 
 test('a second ingest stores nothing new and rewrites no row', async () => {

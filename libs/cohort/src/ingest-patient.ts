@@ -5,6 +5,7 @@ import type { Logger } from '@spottune/logger';
 import { preprocessVolume, readNifti, writeNpy, type PreprocessOptions } from '@spottune/imaging';
 import type { ObjectStore } from '@spottune/storage';
 import type { FileSource } from './file-source.ts';
+import { ingestPatientRadiomics } from './ingest-radiomics.ts';
 import { DERIVATIVES, type Derivative } from './modalities.ts';
 import { preprocessOptionsForShape, preprocessingVersionOf } from './preprocess-settings.ts';
 import type { PatientOutcome, VolumeOutcome } from './ingest-summary.ts';
@@ -19,6 +20,8 @@ export interface IngestDeps {
   signal?: AbortSignal;
   /** Explicit preprocessing options; default: the reference's, scaled to the volume shape when it differs. */
   preprocess?: PreprocessOptions;
+  /** Compute the radiomics-rf baseline's features (original resolution). @defaultValue true */
+  radiomics?: boolean;
 }
 
 /** `volumes/<cohort>/<patient>/<derivative>-<version>.npy` */
@@ -207,6 +210,10 @@ export async function ingestScannedPatient(
         }),
       ),
     ]);
+  }
+  if (deps.radiomics !== false) {
+    const radiomics = await ingestPatientRadiomics(patientId, patient, source, { db, logger: log });
+    log.debug({ radiomics }, 'radiomics features');
   }
   return {
     patientId,
