@@ -60,6 +60,15 @@ export const TrainingSettingsSchema = z
     earlyStoppingPatience: z.number().int().min(1).optional(),
     /** transfer network: how many of the last ResNet blocks are fine-tuned. */
     unfreezeBlocks: z.number().int().min(0).max(16).optional(),
+    /**
+     * MedicalNet weights for spottune/transfer: an absolute path (a `.pth` or an imported weights
+     * directory) or `store:<key>` (a `.pth` in the service's object storage). Ignored by resnet.
+     */
+    pretrained: z
+      .string()
+      .max(4096)
+      .regex(/^(\/|store:[^\s]+$)/, 'expected an absolute path or store:<key>')
+      .optional(),
   })
   .strict();
 export type TrainingSettings = z.output<typeof TrainingSettingsSchema>;

@@ -11,6 +11,8 @@ import { corrected, initBackend, trainModel, type EpochReport, type TrainSetting
 import type { JobContext, JobResults, Processor } from '../processor.ts';
 import type { TrialHyperparameters } from '../planning/plan-experiment.ts';
 import { loadTrialData } from './load-trial-data.ts';
+import { trainRadiomicsTrial } from './train-radiomics.ts';
+import { resolvePretrained } from './pretrained-weights.ts';
 
 /** How often a running trial re-reads its row to notice `POST /experiments/:id/cancel`. */
 const CANCEL_POLL_MS = 2_000;
@@ -111,11 +113,7 @@ async function run(
   const { prisma } = ctx.deps.db;
   const { store } = ctx.deps;
   const hp = trial.hyperparameters as TrialHyperparameters;
-  if (trial.network === 'radiomics-rf') {
-    throw new DataError('radiomics-rf trials are not run by train-trial', {
-      details: { failureCode: 'UNSUPPORTED_NETWORK' },
-    });
-  }
+  if (trial.network === 'radiomics-rf') return trainRadiomicsTrial(ctx, trial);
   const data = await loadTrialData(ctx.deps, trial, hp);
   const latest = await prisma.checkpoint.findFirst({
     where: { trialId: trial.id },
@@ -134,6 +132,9 @@ async function run(
     ctx.logger.info({ epoch: latest.epoch }, 'resuming from checkpoint');
   }
   const backend = await initBackend(ctx.deps.config.compute.backend);
+  // Read once per job, before training; on resume the checkpoint already holds the weights.
+  const pretrained =
+    resume === undefined ? await resolvePretrained(ctx.deps, trial.network, hp.pretrained, ctx.logger) : null;
   const settings: TrainSettings = {
     network: trial.network as TrainSettings['network'],
     depth: hp.depth,
@@ -151,7 +152,7 @@ async function run(
     plateauPatience: hp.plateauPatience,
     ...(hp.earlyStoppingPatience !== undefined && { earlyStoppingPatience: hp.earlyStoppingPatience }),
     ...(hp.unfreezeBlocks !== undefined && { unfreezeBlocks: hp.unfreezeBlocks }),
-    pretrained: null,
+    pretrained,
   };
   let lastPoll = Date.now();
   const result = await trainModel(data, settings, {
