@@ -74,7 +74,9 @@ export function decodeCheckpoint(bytes: Uint8Array): { meta: unknown; tensors: M
     const begin = start + 4 * t.offset;
     if (begin + 4 * t.length > bytes.length) throw new DataError(`checkpoint: tensor ${t.name} is truncated`);
     let out: Float32Array;
-    if (LITTLE_ENDIAN) out = new Float32Array(bytes.slice(begin, begin + 4 * t.length).buffer);
+    // Uint8Array's slice copies (a Node Buffer's own slice is a view into a shared pool).
+    if (LITTLE_ENDIAN)
+      out = new Float32Array(Uint8Array.prototype.slice.call(bytes, begin, begin + 4 * t.length).buffer);
     else {
       out = new Float32Array(t.length);
       for (let i = 0; i < t.length; i++) out[i] = view.getFloat32(begin + 4 * i, true);

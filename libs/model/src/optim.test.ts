@@ -171,6 +171,11 @@ test('checkpoint container round-trips metadata (incl. ±Infinity, NaN) and floa
   const shifted = new Uint8Array(bytes.length + 1);
   shifted.set(bytes, 1);
   assert.deepEqual(decodeCheckpoint(shifted.subarray(1)).tensors, back.tensors);
+  // A Node Buffer carved from a shared pool (what object-store clients hand back).
+  const pooled = Buffer.allocUnsafe(bytes.length + 3).fill(7);
+  const view = pooled.subarray(3);
+  view.set(bytes);
+  assert.deepEqual(decodeCheckpoint(view).tensors, back.tensors);
   assert.throws(() => decodeCheckpoint(new Uint8Array(20)), /bad magic/);
   assert.throws(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 2)), /truncated/);
 });
