@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError, coerceError } from '@spottune/errors';
 import { parseEnv } from '@spottune/config';
 import { createLogger } from '@spottune/logger';
-import { commands } from './commands/index.ts';
+import { registerCommands } from './commands/index.ts';
 import type { CliContext } from './context.ts';
 
 /**
@@ -32,8 +32,8 @@ export async function main(
     }
     return context;
   };
-  for (const register of commands) register(program, getContext);
   try {
+    await registerCommands(program, getContext, argv.slice(2));
     await program.parseAsync(argv);
     return 0;
   } catch (e) {

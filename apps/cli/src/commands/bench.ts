@@ -1,17 +1,6 @@
 import type { Command } from 'commander';
-import * as tf from '@tensorflow/tfjs';
 import { ValidationError } from '@spottune/errors';
-import { Rng } from '@spottune/random';
-import {
-  Adam,
-  Model,
-  bceWithLogits,
-  faithful,
-  initBackend,
-  type BackendChoice,
-  type Depth,
-  type NetworkKind,
-} from '@spottune/model';
+import type { BackendChoice, Depth, NetworkKind } from '@spottune/model';
 import type { CliContext, RegisterCommand } from '../context.ts';
 
 interface TrainStepFlags {
@@ -57,6 +46,12 @@ export async function benchTrainStep(o: {
   steps: number;
   backend: BackendChoice;
 }): Promise<TrainStepTiming> {
+  // Loaded here, not at module top, so that `spottune --help` does not pay for tfjs.
+  const [tf, { Rng }, { Adam, Model, bceWithLogits, faithful, initBackend }] = await Promise.all([
+    import('@tensorflow/tfjs'),
+    import('@spottune/random'),
+    import('@spottune/model'),
+  ]);
   const backend = await initBackend(o.backend);
   const root = new Rng(1234);
   const model = new Model(

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { DatabaseConfig } from '@spottune/config';
-import { migrate, querySql } from '@spottune/db';
 import type { CliContext } from '../context.ts';
 
 /**
@@ -16,6 +15,7 @@ export function registerDbCommand(program: Command, context: () => CliContext): 
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
       const { config, logger, stdout } = context();
+      const { migrate } = await import('@spottune/db');
       const result = await migrate(config.database, { logger });
       if (options.json === true) {
         stdout(`${JSON.stringify({ database: describe(config.database), ...result })}\n`);
@@ -36,6 +36,7 @@ export function registerDbCommand(program: Command, context: () => CliContext): 
     .option('--json', 'print rows as JSON lines')
     .action(async (query: string, options: { json?: boolean }) => {
       const { config, stdout } = context();
+      const { querySql } = await import('@spottune/db');
       const rows = await querySql(config.database, query);
       if (options.json === true) {
         for (const row of rows) stdout(`${JSON.stringify(row, jsonValue)}\n`);

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { ValidationError, coerceError } from '@spottune/errors';
 import type { CliContext } from '../context.ts';
 import { createApiClient, type ApiClient } from './api-client.ts';
@@ -137,8 +136,9 @@ export async function readExperimentFile(file: string): Promise<unknown> {
   } catch (e) {
     throw new ValidationError(`${file}: ${coerceError(e).message}`, { cause: e });
   }
+  const parseYaml = /\.ya?ml$/i.test(file) ? (await import('yaml')).parse : undefined;
   try {
-    return /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+    return parseYaml !== undefined ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
     throw new ValidationError(
       `${file}: not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${coerceError(e).message}`,

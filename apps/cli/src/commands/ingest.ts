@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { createDb } from '@spottune/db';
-import { createObjectStore } from '@spottune/storage';
-import { formatCohortSummary, ingestCohort } from '@spottune/cohort';
 import type { CliContext, RegisterCommand } from '../context.ts';
 
 /** `spottune ingest DIR|s3://bucket/prefix`: preprocess a UPENN-GBM-layout cohort into storage. */
@@ -14,6 +11,11 @@ export const registerIngestCommand: RegisterCommand = (program: Command, context
     .option('--json', 'print the summary as JSON')
     .action(async (source: string, flags: { name?: string; json?: boolean }) => {
       const { config, logger, stdout } = context();
+      const [{ createDb }, { createObjectStore }, { formatCohortSummary, ingestCohort }] = await Promise.all([
+        import('@spottune/db'),
+        import('@spottune/storage'),
+        import('@spottune/cohort'),
+      ]);
       const db = await createDb(config.database, { migrate: true, logger });
       const store = createObjectStore(config.storage);
       const abort = new AbortController();

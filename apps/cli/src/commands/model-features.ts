@@ -2,14 +2,6 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ValidationError } from '@spottune/errors';
 import { readNpy } from '@spottune/imaging';
-import {
-  isWeightsDirectory,
-  loadWeights,
-  medicalNetFeatures,
-  parseArch,
-  parseWidths,
-  readWeightsManifest,
-} from '@spottune/model';
 import type { CliContext } from '../context.ts';
 
 interface FeaturesFlags {
@@ -35,6 +27,14 @@ export function addModelFeaturesCommand(model: Command, context: () => CliContex
     .requiredOption('--input <file>', 'D×H×W volume (.npy, float)')
     .option('--json', 'print { "features": [...] }')
     .action(async (flags: FeaturesFlags) => {
+      const {
+        isWeightsDirectory,
+        loadWeights,
+        medicalNetFeatures,
+        parseArch,
+        parseWidths,
+        readWeightsManifest,
+      } = await import('@spottune/model');
       const arch = parseArch(flags.arch);
       const widths = flags.widths === undefined ? undefined : parseWidths(flags.widths);
       if (await isWeightsDirectory(flags.weights)) {

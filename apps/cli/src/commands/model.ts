@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
 import { ValidationError } from '@spottune/errors';
-import {
-  corrected,
-  faithful,
-  formatSummary,
-  summarizeModel,
-  type Depth,
-  type NetworkKind,
-} from '@spottune/model';
+import type { Depth, NetworkKind } from '@spottune/model';
 import type { CliContext, RegisterCommand } from '../context.ts';
 import { addModelFeaturesCommand } from './model-features.ts';
 
@@ -44,7 +37,7 @@ export const registerModelCommand: RegisterCommand = (program: Command, context:
     .option('--faithful', "reproduce the reference's bugs (Q13–Q33 switches all on)")
     .option('--unfreeze-blocks <n>', 'transfer baseline: also train the last N blocks')
     .option('--json', 'print JSON')
-    .action((flags: SummaryFlags) => {
+    .action(async (flags: SummaryFlags) => {
       const network = flags.network as NetworkKind;
       if (!['spottune', 'resnet', 'transfer'].includes(network))
         throw new ValidationError(`--network: expected spottune, resnet or transfer, got "${flags.network}"`);
@@ -59,6 +52,7 @@ export const registerModelCommand: RegisterCommand = (program: Command, context:
       const [channels] = parseInts(flags.channels, 1, 'channels', /,/) as [number];
       const unfreezeBlocks =
         flags.unfreezeBlocks === undefined ? undefined : Number.parseInt(flags.unfreezeBlocks, 10);
+      const { corrected, faithful, formatSummary, summarizeModel } = await import('@spottune/model');
       const summary = summarizeModel({
         network,
         depth,

@@ -1,15 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { NotFoundError, ValidationError } from '@spottune/errors';
-import { createDb } from '@spottune/db';
-import {
-  MODALITY_GROUPS,
-  MODALITY_GROUP_NAMES,
-  exportSplitsCsv,
-  planSplits,
-  type LabelledPatient,
-  type ModalityGroup,
-} from '@spottune/cohort';
+import type { LabelledPatient, ModalityGroup } from '@spottune/cohort';
 import type { CliContext, RegisterCommand } from '../context.ts';
 
 interface SplitsFlags {
@@ -44,6 +36,8 @@ export const registerSplitsCommand: RegisterCommand = (program: Command, context
       const testFraction = Number(flags.testFraction);
       if (!Number.isInteger(seed))
         throw new ValidationError(`--seed: expected an integer, got "${flags.seed}"`);
+      const [{ createDb }, { MODALITY_GROUPS, MODALITY_GROUP_NAMES, exportSplitsCsv, planSplits }] =
+        await Promise.all([import('@spottune/db'), import('@spottune/cohort')]);
       const db = await createDb(config.database, { migrate: true });
       try {
         const cohort = await db.prisma.cohort.findUnique({

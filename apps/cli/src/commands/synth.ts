@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ValidationError } from '@spottune/errors';
-import { generateSyntheticCohort } from '@spottune/cohort';
 import type { CliContext, RegisterCommand } from '../context.ts';
 
 interface SynthFlags {
@@ -49,6 +48,7 @@ export const registerSynthCommand: RegisterCommand = (program: Command, context:
       }
       const seed = /^-?\d+$/.test(flags.seed) ? Number(flags.seed) : flags.seed;
       const outDir = resolve(flags.out);
+      const { generateSyntheticCohort } = await import('@spottune/cohort');
       const result = await generateSyntheticCohort({
         patients,
         outDir,

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { importMedicalNetWeights, loadWeights, parseArch, parseWidths } from '@spottune/model';
 import type { CliContext, RegisterCommand } from '../context.ts';
 
 interface ImportFlags {
@@ -28,6 +27,7 @@ export const registerWeightsCommand: RegisterCommand = (program: Command, contex
     .requiredOption('--out <dir>', 'output directory (manifest.json + weights.bin)')
     .option('--json', 'print the manifest as JSON')
     .action(async (file: string, flags: ImportFlags) => {
+      const { importMedicalNetWeights, parseArch, parseWidths } = await import('@spottune/model');
       const arch = parseArch(flags.arch);
       const widths = flags.widths === undefined ? undefined : parseWidths(flags.widths);
       const manifest = await importMedicalNetWeights(file, { arch, widths, outDir: flags.out });
@@ -46,6 +46,7 @@ export const registerWeightsCommand: RegisterCommand = (program: Command, contex
     .argument('<path>', '.pth file or native weights directory')
     .option('--json', 'print JSON')
     .action(async (path: string, flags: { json?: boolean }) => {
+      const { loadWeights } = await import('@spottune/model');
       const stateDict = await loadWeights(path);
       const rows = [...stateDict].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape }));
       const { stdout } = context();
