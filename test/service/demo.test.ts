@@ -20,7 +20,9 @@ test(
         '--patients',
         '12',
         '--networks',
-        'resnet,transfer',
+        'resnet,transfer,radiomics-rf',
+        '--size',
+        '20x32x32',
         '--modalities',
         'T1,DSC_PH',
         '--epochs',
@@ -37,16 +39,18 @@ test(
       child.stderr.on('data', (c: Buffer) => (err += c.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
       assert.equal(code, 0, `demo failed:\n${out}\n${err}`);
-      assert.match(out, /cohort demo-42-12-16x20x20 ingested/);
-      assert.match(out, /experiment [0-9a-f-]{36}: 8 trials/);
+      assert.match(out, /cohort demo-42-12-20x32x32 ingested/);
+      // 2 networks × 2 derivatives × 2 folds, plus the radiomics forest once per fold
+      assert.match(out, /experiment [0-9a-f-]{36}: 10 trials/);
       assert.match(out, /experiment [0-9a-f-]{36}: SUCCEEDED/);
-      for (const row of [
-        'resnet\tfold\tT1\t',
-        'transfer\tgroup\tDSC\t',
-        'resnet\tcombination\tDSC+Struct\t',
-      ]) {
-        assert.ok(out.includes(row), `table row ${JSON.stringify(row)} in:\n${out}`);
-      }
+      const table = (title: RegExp) => out.slice(out.search(title)).split('\n\n')[0]!;
+      assert.match(
+        table(/Table 3\. Randomly initialised/),
+        /\nDSC\s+\d\.\d{4}.*\nStruct\s.*\nDSC\+Struct\s/s,
+      );
+      assert.match(table(/Table 4\. Transferred/), /\nDSC\+Struct\s+\d\.\d{4}/);
+      assert.match(table(/Baseline\. Radiomics random forest/), /\nStruct\s+\d\.\d{4}/);
+      assert.match(table(/Table 5\. Friedman/), /\nStruct\s+\S+\s+(radiomics-rf, resnet|\(no post-hoc)/);
     } finally {
       await rm(home, { recursive: true, force: true });
     }

@@ -26,7 +26,9 @@ export function formatPaperTables(results: TableResults): string {
     (a, b) => rank(NETWORK_ORDER, a) - rank(NETWORK_ORDER, b) || a.localeCompare(b),
   );
   const blocks: string[] = [];
-  networks.forEach((network, i) => {
+  // Tables 2–4 are the three networks of the paper; other networks (the radiomics forest) are unnumbered.
+  const tableNumber: Record<string, number> = { spottune: 2, resnet: 3, transfer: 4 };
+  networks.forEach((network) => {
     const rows = summary
       .filter((e) => e.network === network)
       .sort(
@@ -38,7 +40,7 @@ export function formatPaperTables(results: TableResults): string {
       String(e.patients),
     ]);
     blocks.push(
-      `Table ${i + 2}. ${NETWORK_TITLES[network] ?? network} (test set; 95% bootstrap CI)\n` +
+      `${tableNumber[network] === undefined ? 'Baseline' : `Table ${tableNumber[network]}`}. ${NETWORK_TITLES[network] ?? network} (test set; 95% bootstrap CI)\n` +
         grid(['Model', 'AUC', 'AP', 'SEN', 'SPE', 'n'], body),
     );
   });
@@ -57,7 +59,7 @@ export function formatPaperTables(results: TableResults): string {
       );
     }
     blocks.push(
-      `Table ${networks.length + 2}. Friedman chi-square and Nemenyi p-values (blocks = common test patients)\n` +
+      `Table 5. Friedman chi-square and Nemenyi p-values (blocks = common test patients)\n` +
         grid(['Model', 'Friedman p', 'Networks compared', 'Nemenyi p'], body),
     );
   }

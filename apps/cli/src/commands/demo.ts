@@ -13,17 +13,35 @@ import {
 import type { CliContext } from '../context.ts';
 import { createExperimentsRepository } from '../../../api/src/repositories/experiments-repository.ts';
 import { createBullmqProducer } from '../../../api/src/queue/bullmq-producer.ts';
-import { formatResults } from './experiment.ts';
+import { formatPaperTables } from '@spottune/report';
 
 interface DemoOptions {
-  patients: string;
-  size: string;
+  paper?: boolean;
+  folds?: string;
+  patients?: string;
+  size?: string;
   epochs: string;
   seed: string;
-  networks: string;
-  modalities: string;
+  networks?: string;
+  modalities?: string;
   out?: string;
 }
+
+/** Defaults of the scaled-down run, and of `--paper`: the paper's full comparison at reduced size. */
+const DEFAULTS = {
+  size: '16x20x20',
+  patients: '24',
+  folds: '2',
+  networks: 'spottune,resnet,transfer',
+  modalities: 'DSC_PH,DTI_FA,T1GD',
+};
+const PAPER = {
+  size: '20x32x32',
+  patients: '40',
+  folds: '3',
+  networks: 'spottune,resnet,transfer,radiomics-rf',
+  groups: ['DSC', 'DTI', 'Struct'],
+};
 
 /**
  * `spottune demo`: the whole protocol on one machine, scaled down to finish in minutes on two cores —
@@ -38,27 +56,45 @@ export function registerDemoCommand(program: Command, context: () => CliContext)
     .description(
       'synthetic cohort → ingest → splits → train every trial → ensembles → tables (embedded by default)',
     )
-    .option('--patients <n>', 'labelled synthetic patients', '24')
-    .option('--size <DxHxW>', 'synthetic volume size', '16x20x20')
+    .option(
+      '--paper',
+      "the paper's comparison at reduced size: SpotTune, random init, transfer and the radiomics forest over DSC, DTI, Struct and their unions; prints Tables 2–5",
+    )
+    .option(
+      '--patients <n>',
+      `labelled synthetic patients (default ${DEFAULTS.patients}; --paper ${PAPER.patients})`,
+    )
+    .option('--folds <n>', `cross-validation folds (default ${DEFAULTS.folds}; --paper ${PAPER.folds})`)
+    .option('--size <DxHxW>', `synthetic volume size (default ${DEFAULTS.size}; --paper ${PAPER.size})`)
     .option('--epochs <n>', 'epochs per trial', '2')
     .option('--seed <n>', 'seed of the cohort and the experiment', '42')
     .option(
       '--networks <list>',
-      'networks to compare (three enable the Friedman test)',
-      'spottune,resnet,transfer',
+      `networks to compare; three or more enable the Friedman test (default ${DEFAULTS.networks})`,
     )
-    .option('--modalities <list>', 'derivatives to train', 'DSC_PH,DTI_FA,T1GD')
+    .option(
+      '--modalities <list>',
+      `derivatives to train (default ${DEFAULTS.modalities}; --paper: every derivative)`,
+    )
     .option('--out <dir>', 'where the synthetic cohort is written (default: SPOTTUNE_HOME/demo-cohort)')
     .action(async (options: DemoOptions) => runDemo(context(), options));
 }
 
 async function runDemo(ctx: CliContext, options: DemoOptions): Promise<void> {
   const { config, logger, stdout } = ctx;
-  const size = options.size.split('x').map(Number);
+  const sizeText = options.size ?? (options.paper === true ? PAPER.size : DEFAULTS.size);
+  const size = sizeText.split('x').map(Number);
   if (size.length !== 3 || size.some((n) => !Number.isInteger(n) || n < 8)) {
-    throw new ValidationError(`--size must be DxHxW with each ≥ 8, got ${options.size}`);
+    throw new ValidationError(`--size must be DxHxW with each ≥ 8, got ${sizeText}`);
   }
   const seed = Number(options.seed);
+  const paper = options.paper === true;
+  const patients = options.patients ?? (paper ? PAPER.patients : DEFAULTS.patients);
+  const folds = Number(options.folds ?? (paper ? PAPER.folds : DEFAULTS.folds));
+  const networks = (options.networks ?? (paper ? PAPER.networks : DEFAULTS.networks))
+    .split(',')
+    .map((n) => n.trim());
+  const modalities = options.modalities ?? (paper ? undefined : DEFAULTS.modalities);
   const distributed =
     config.redis !== null && config.database.kind === 'postgres' && config.storage.kind === 's3';
   const deps = await createJobDeps(config, { logger, migrate: !distributed });
@@ -67,11 +103,9 @@ async function runDemo(ctx: CliContext, options: DemoOptions): Promise<void> {
   try {
     await deps.store.ensureReady();
     const outDir = options.out ?? join(config.home, 'demo-cohort');
-    stdout(
-      `[${elapsed()}] writing a synthetic cohort of ${options.patients} patients (${options.size}) to ${outDir}\n`,
-    );
+    stdout(`[${elapsed()}] writing a synthetic cohort of ${patients} patients (${sizeText}) to ${outDir}\n`);
     await generateSyntheticCohort({
-      patients: Number(options.patients),
+      patients: Number(patients),
       outDir,
       seed,
       effect: 2,
@@ -79,7 +113,7 @@ async function runDemo(ctx: CliContext, options: DemoOptions): Promise<void> {
       missingDsc: 0,
       missingDti: 0,
     });
-    const name = `demo-${seed}-${options.patients}-${options.size}`;
+    const name = `demo-${seed}-${patients}-${sizeText}`;
     const cohort = await ingestCohort({
       source: outDir,
       name,
@@ -97,9 +131,11 @@ async function runDemo(ctx: CliContext, options: DemoOptions): Promise<void> {
     const input: ExperimentRequestInput = {
       name: `demo ${new Date().toISOString()}`,
       cohort: cohort.cohortId,
-      networks: options.networks.split(',').map((n) => n.trim()) as ExperimentRequestInput['networks'],
-      modalities: options.modalities.split(',').map((m) => m.trim()),
-      folds: 2,
+      networks: networks as ExperimentRequestInput['networks'],
+      ...(modalities === undefined
+        ? { groups: PAPER.groups }
+        : { modalities: modalities.split(',').map((m) => m.trim()) }),
+      folds,
       training: {
         epochs: Number(options.epochs),
         batchSize: 4,
@@ -157,7 +193,11 @@ async function runDemo(ctx: CliContext, options: DemoOptions): Promise<void> {
     }
     stdout(`\n[${elapsed()}] done\n\n`);
     const results = await createExperimentsRepository(deps.db).results(created.experimentId);
-    stdout(formatResults(results as Parameters<typeof formatResults>[0]));
+    stdout(`experiment ${created.experimentId}: ${results.status}\n\n`);
+    stdout(formatPaperTables(results));
+    stdout(
+      `\nresults: ${config.database.kind === 'pglite' ? config.database.dir : 'the database'} (spottune db sql 'select * from v_ensemble_results'); report: spottune report ${created.experimentId} --out report\n`,
+    );
   } finally {
     await deps.close();
   }

@@ -116,3 +116,18 @@ test('the request schema names the offending field', () => {
   const bad = ExperimentRequestSchema.safeParse({ ...base, modalities: ['DSC_XX'] });
   assert.deepEqual(bad.error!.issues[0]!.path, ['modalities', 0]);
 });
+
+test('radiomics-rf is one trial per fold on the Struct split, whatever the modalities', () => {
+  const plan = planExperiment(
+    parse({ networks: ['spottune', 'radiomics-rf'], modalities: ['DSC_PH', 'DTI_FA'] }),
+  );
+  const radiomics = plan.trials.filter((t) => t.network === 'radiomics-rf');
+  assert.equal(radiomics.length, 3);
+  assert.ok(radiomics.every((t) => t.modality === 'radiomics' && t.group === 'Struct'));
+  assert.equal(plan.trials.length, 2 * 3 + 3);
+  assert.deepEqual(
+    plan.groups,
+    ['DSC', 'DTI', 'Struct'],
+    'the Struct split is planned for the radiomics baseline',
+  );
+});

@@ -15,6 +15,10 @@ import {
   type ModalityGroup,
 } from './modalities.ts';
 
+/** The trial "modality" of the radiomics-rf baseline, and the split group it follows. */
+export const RADIOMICS_MODALITY = 'radiomics';
+export const RADIOMICS_GROUP: ModalityGroup = 'Struct';
+
 /** What a trial trains with: the base settings with the searched parameters replaced. */
 export type TrialHyperparameters = TrainingSettings & { evalSamples: number };
 
@@ -51,12 +55,18 @@ export interface ExperimentPlan {
  */
 export function planExperiment(request: ExperimentRequest, folds: number = request.folds): ExperimentPlan {
   const modalities = expandModalities(request);
-  const groups = [...new Set(modalities.map((m) => groupOfDerivative(m)!))];
+  const radiomics = request.networks.includes('radiomics-rf');
+  // The radiomics baseline follows the Struct split: its features come from the structural scans.
+  const groups = [
+    ...new Set([...modalities.map((m) => groupOfDerivative(m)!), ...(radiomics ? [RADIOMICS_GROUP] : [])]),
+  ];
   const settings = planSettings(request);
   const root = new Rng(request.seed);
   const trials: PlannedTrial[] = [];
   for (const network of request.networks) {
-    for (const modality of modalities) {
+    // radiomics-rf is one model per fold (six features from four structural scans), not one per derivative.
+    const trialModalities = network === 'radiomics-rf' ? [RADIOMICS_MODALITY] : modalities;
+    for (const modality of trialModalities) {
       for (let fold = 0; fold < folds; fold++) {
         for (const { hyperparameters, hpHash } of settings) {
           // fork() depends only on root's state, which no draw here advances: order-independent seeds.
@@ -65,7 +75,7 @@ export function planExperiment(request: ExperimentRequest, folds: number = reque
             key: `${network}/${modality}/f${fold}/${hpHash.slice(0, 12)}`,
             network,
             modality,
-            group: groupOfDerivative(modality)!,
+            group: groupOfDerivative(modality) ?? RADIOMICS_GROUP,
             fold,
             hyperparameters,
             hpHash,

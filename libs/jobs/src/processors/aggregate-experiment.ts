@@ -9,6 +9,7 @@ import {
 } from '@spottune/evaluation';
 import type { DbOrTx } from '@spottune/db';
 import type { JobContext, Processor } from '../processor.ts';
+import { RADIOMICS_GROUP, RADIOMICS_MODALITY } from '../planning/plan-experiment.ts';
 import {
   DERIVATIVES_BY_GROUP,
   MODALITY_GROUP_NAMES,
@@ -111,13 +112,15 @@ function build(
   })[],
   commonPatients: string[],
 ): Ensemble[] {
-  const input: TrialPredictions[] = succeeded.map((t) => ({
+  const toInput = (t: (typeof succeeded)[number]): TrialPredictions => ({
     trialId: t.id,
     network: t.network,
     modality: t.modality,
     fold: t.fold,
     predictions: t.predictions,
-  }));
+  });
+  const isRadiomics = (t: TrialRow) => t.network === 'radiomics-rf';
+  const input = succeeded.filter((t) => !isRadiomics(t)).map(toInput);
   const present = MODALITY_GROUP_NAMES.filter((g) =>
     planned.some((t) => groupOfDerivative(t.modality) === g),
   );
@@ -125,15 +128,42 @@ function build(
   const groups = Object.fromEntries(
     MODALITY_GROUP_NAMES.map((g) => [g, [...DERIVATIVES_BY_GROUP[g]]]),
   ) as Record<ModalityGroup, string[]>;
-  const options = {
-    groups,
-    combinations,
-    expected: planned.map((t) => ({ network: t.network, modality: t.modality, fold: t.fold })),
+  const expected = (rows: TrialRow[]) =>
+    rows.map((t) => ({ network: t.network, modality: t.modality, fold: t.fold }));
+  const common = {
     bootstrap: { samples: 2000, alpha: 0.05, seed: `${seed}:aggregate` },
     ...(commonPatients.length > 0 && { commonPatients }),
   };
   ctx.logger.debug({ trials: input.length, combinations }, 'building ensembles');
-  return buildEnsembles(input, options);
+  const ensembles =
+    input.length === 0
+      ? []
+      : buildEnsembles(input, {
+          groups,
+          combinations,
+          expected: expected(planned.filter((t) => !isRadiomics(t))),
+          ...common,
+        });
+  // The radiomics baseline is one model per fold on the structural scans: its only group is Struct,
+  // and it takes part in no union (a "DSC+Struct" of a Struct-only model would be a mislabelled copy).
+  // Patients with an empty tumour region have undefined features and no radiomics prediction (as in
+  // the paper: 54 radiomics test patients against the networks' 57), so its ensembles are scored on the
+  // common test patients it could predict; the Friedman tests use the patients shared by all networks.
+  const radiomics = succeeded.filter(isRadiomics).map(toInput);
+  if (radiomics.length > 0) {
+    const predicted = radiomics.map((t) => new Set(t.predictions.map((p) => p.patientId)));
+    const scored = commonPatients.filter((id) => predicted.every((s) => s.has(id)));
+    ensembles.push(
+      ...buildEnsembles(radiomics, {
+        groups: { [RADIOMICS_GROUP]: [RADIOMICS_MODALITY] },
+        combinations: [],
+        expected: expected(planned.filter(isRadiomics)),
+        ...common,
+        ...(commonPatients.length > 0 && { commonPatients: scored }),
+      }),
+    );
+  }
+  return ensembles;
 }
 
 /** Every union of two or more of the groups present, in DSC, DTI, Struct order ('DSC+DTI', …). */
@@ -195,21 +225,22 @@ interface TestRow {
 }
 
 function compare(ctx: JobContext, ensembles: Ensemble[]): TestRow[] {
-  const networks = [...new Set(ensembles.map((e) => e.network))].sort();
-  if (networks.length < 3) return []; // Friedman needs three or more treatments.
-  const scopes: { label: string; scope: ComparisonScope }[] = [];
+  const allNetworks = [...new Set(ensembles.map((e) => e.network))].sort();
+  // Friedman needs three or more treatments: each scope compares the networks that have it (the
+  // radiomics baseline, for one, only has a Struct ensemble).
+  const scopes: { label: string; scope: ComparisonScope; networks: string[] }[] = [];
   for (const level of ['group', 'combination'] as const) {
     for (const name of [...new Set(ensembles.filter((e) => e.level === level).map((e) => e.name))].sort()) {
-      if (
-        networks.every((n) => ensembles.some((e) => e.network === n && e.level === level && e.name === name))
-      ) {
-        scopes.push({ label: name, scope: { name, level } });
-      }
+      const networks = allNetworks.filter((n) =>
+        ensembles.some((e) => e.network === n && e.level === level && e.name === name),
+      );
+      if (networks.length >= 3) scopes.push({ label: name, scope: { name, level }, networks });
     }
   }
-  scopes.push({ label: 'best', scope: { bestOverall: {} } });
+  if (allNetworks.length >= 3)
+    scopes.push({ label: 'best', scope: { bestOverall: {} }, networks: allNetworks });
   const rows: TestRow[] = [];
-  for (const { label, scope } of scopes) {
+  for (const { label, scope, networks } of scopes) {
     const c = compareNetworks(ensembles, scope, {
       networks,
       measure: 'probability',

@@ -6,9 +6,7 @@ import {
   trainRadiomicsForest,
 } from '@spottune/evaluation';
 import type { JobContext, JobResults } from '../processor.ts';
-
-/** The group whose split the radiomics baseline follows: its features come from structural scans. */
-export const RADIOMICS_GROUP = 'Struct';
+import { RADIOMICS_GROUP } from '../planning/plan-experiment.ts';
 
 /** Forest settings of the paper (§10): 10,000 trees, max depth 5, at least 10 samples per leaf. */
 export const RADIOMICS_FOREST = { nEstimators: 10_000, maxDepth: 5, minSamplesLeaf: 10 } as const;
