@@ -13,7 +13,7 @@ import {
   handlers,
   type ExperimentRequestInput,
 } from '@spottune/jobs';
-import { readTorchCheckpoint } from '@spottune/model';
+import { decodeCheckpoint, mapMedicalNetStateDict, readTorchCheckpoint } from '@spottune/model';
 import { startHarness, WRITER, type Harness } from './fixtures/service-harness.ts';
 
 /**
@@ -117,19 +117,54 @@ describe('pretrained MedicalNet weights in experiments', { timeout: 300_000 }, (
       assert.ok((l.loaded as number) > sd.size, `loaded ${String(l.loaded)} tensors`);
     }
     assert.ok(!log.some((l) => String(l.msg).startsWith('no pretrained weights')));
+    // The frozen copy of a block is still, after training, exactly the MedicalNet tensor (in our layout).
+    const mapped = mapMedicalNetStateDict(sd, {
+      arch: 'resnet50',
+      widths: [8, 16, 32, 64],
+      target: 'spottune',
+    });
+    const name = 'blocks.layer2.0.conv2.weight';
+    const expected = mapped.get(name);
+    assert.ok(expected !== undefined, `the mapping names ${name}`);
+    const checkpoint = await h.db.db.prisma.checkpoint.findFirstOrThrow({
+      where: { trialId: trials[0]!.id },
+    });
+    const { tensors } = decodeCheckpoint(new Uint8Array(await h.store.getBytes(checkpoint.storageKey)));
+    const trained = tensors.get(`param/${name}`);
+    assert.ok(
+      trained !== undefined,
+      `checkpoint holds ${name} (has ${[...tensors.keys()].slice(0, 12).join(', ')})`,
+    );
+    assert.deepEqual(trained, expected.data);
+    // The fine-tuned copy started from the same tensor but moved.
+    const tuned = tensors.get(`param/parallel_${name}`);
+    assert.ok(tuned !== undefined && tuned.length === expected.data.length);
+    assert.notDeepEqual(tuned, expected.data);
   });
 
   test('store:<key>: fetched through the object store into the verified cache', async () => {
     const { trials, log } = await runExperiment({
       ...base,
       name: 'store',
-      networks: ['transfer'],
-      training: { ...base.training, pretrained: `store:${STORE_KEY}` },
+      training: { ...base.training, pretrained: `store:${STORE_KEY}`, faithful: { q14: true } },
     });
     for (const t of trials) assert.equal(t.status, 'SUCCEEDED', `${t.failureCode}: ${t.failureReason}`);
     const loaded = log.filter((l) => l.msg === 'pretrained weights loaded');
     assert.equal(loaded.length, 2);
-    for (const l of loaded) assert.equal(l.source, `MedicalNet store:${STORE_KEY}`);
+    // Faithful Q14 reaches the loader: layer3 blocks 3–5 keep their random init.
+    const sd = await readTorchCheckpoint(new Uint8Array(await readFile(PTH)));
+    const count = (q14: boolean) =>
+      mapMedicalNetStateDict(sd, {
+        arch: 'resnet50',
+        widths: [8, 16, 32, 64],
+        target: 'spottune',
+        faithful: { q14, q13: false },
+      }).size;
+    assert.ok(count(true) < count(false));
+    for (const l of loaded) {
+      assert.equal(l.source, `MedicalNet store:${STORE_KEY}`);
+      assert.equal(l.loaded, count(true));
+    }
     const cached = await readdir(h.config.cache.dir, { recursive: true });
     const info = await h.store.head(STORE_KEY);
     assert.ok(info.sha256 !== undefined);
