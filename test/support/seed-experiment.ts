@@ -23,9 +23,15 @@ export interface SeededExperiment {
 }
 
 const NETWORKS = ['spottune', 'resnet', 'transfer'];
+/** Systematic differences between the networks, so that the Friedman tests find some. */
+const SHIFT: Record<string, number> = { spottune: 0.15, resnet: 0, transfer: -0.15 };
 const MODALITIES: Record<string, string[]> = { DSC: ['DSC_PH', 'DSC_PSR'], DTI: ['DTI_FA'] };
 
-export async function seedFinishedExperiment(db: Db, seed = 7): Promise<SeededExperiment> {
+export async function seedFinishedExperiment(
+  db: Db,
+  seed = 7,
+  options: { ensembles?: boolean } = {},
+): Promise<SeededExperiment> {
   const { prisma } = db;
   const rng = new Rng(seed);
   const cohort = await prisma.cohort.create({
@@ -102,7 +108,10 @@ export async function seedFinishedExperiment(db: Db, seed = 7): Promise<SeededEx
           }
         }
         const probs = patients.map((_, i) =>
-          Math.min(0.99, Math.max(0.01, 0.5 + (label(i) - 0.5) * 0.2 + (rng.uniform() - 0.5) * 1.2)),
+          Math.min(
+            0.99,
+            Math.max(0.01, 0.5 + SHIFT[network]! + (label(i) - 0.5) * 0.2 + (rng.uniform() - 0.5) * 1.2),
+          ),
         );
         foldProbs.push(probs);
         await prisma.prediction.createMany({
@@ -126,87 +135,92 @@ export async function seedFinishedExperiment(db: Db, seed = 7): Promise<SeededEx
       );
     }
   }
-  const labels = patients.map((_, i) => label(i));
-  const ensembleNames: Record<string, string[]> = {
-    DSC: MODALITIES.DSC!,
-    DTI: MODALITIES.DTI!,
-    'DSC+DTI': [...MODALITIES.DSC!, ...MODALITIES.DTI!],
-  };
-  const probsByName = new Map<string, number[]>();
-  for (const network of NETWORKS) {
-    for (const [name, members] of Object.entries(ensembleNames)) {
-      const probs = patients.map(
-        (_, i) => members.reduce((s, d) => s + perDerivative.get(`${network}|${d}`)![i]!, 0) / members.length,
-      );
-      probsByName.set(`${network}|${name}`, probs);
-      const metrics = binaryMetrics(labels, probs);
-      const cis = bootstrapMetrics(labels, probs, { seed: `${network}|${name}`, samples: 200 });
-      const roc = rocCurve(labels, probs);
-      const pr = prCurve(labels, probs);
-      await prisma.ensemble.create({
-        data: {
-          experimentId: experiment.id,
-          network,
-          level: name.includes('+') ? 'combination' : 'group',
-          name,
-          members,
-          patients: patients.length,
-          curves: {
-            roc: roc.fpr.map((f, k) => [f, roc.tpr[k]!]),
-            pr: pr.recall.map((r, k) => [r, pr.precision[k]!]),
-          },
-          metrics: {
-            create: (['auc', 'ap', 'sen', 'spe', 'acc'] as const).map((metric) => ({
-              metric,
-              value: metrics[metric],
-              ciLow: cis[metric].low,
-              ciHigh: cis[metric].high,
-            })),
-          },
-          predictions: {
-            create: patients.map((p, i) => ({
-              patientId: p.id,
-              split: 'TEST' as const,
-              probability: probs[i]!,
-              label: labels[i]!,
-              samples: members.length * 2,
-            })),
-          },
-        },
-      });
-    }
-  }
-  for (const name of Object.keys(ensembleNames)) {
-    const matrix = patients.map((_, i) => NETWORKS.map((n) => probsByName.get(`${n}|${name}`)![i]!));
-    const friedman = friedmanTest(matrix);
-    await prisma.statisticalTest.create({
-      data: {
-        experimentId: experiment.id,
-        kind: 'friedman',
-        scope: name,
-        comparison: 'all',
-        inputs: { networks: NETWORKS },
-        statistic: friedman.statistic,
-        pValue: friedman.pValue,
-      },
-    });
-    const nemenyi = nemenyiTest(matrix);
-    for (let a = 0; a < NETWORKS.length; a++) {
-      for (let b = a + 1; b < NETWORKS.length; b++) {
-        await prisma.statisticalTest.create({
+  // Ensembles and tests as the aggregator would write them (skip to run the real aggregator instead).
+  async function seedEnsembles(): Promise<void> {
+    const labels = patients.map((_, i) => label(i));
+    const ensembleNames: Record<string, string[]> = {
+      DSC: MODALITIES.DSC!,
+      DTI: MODALITIES.DTI!,
+      'DSC+DTI': [...MODALITIES.DSC!, ...MODALITIES.DTI!],
+    };
+    const probsByName = new Map<string, number[]>();
+    for (const network of NETWORKS) {
+      for (const [name, members] of Object.entries(ensembleNames)) {
+        const probs = patients.map(
+          (_, i) =>
+            members.reduce((s, d) => s + perDerivative.get(`${network}|${d}`)![i]!, 0) / members.length,
+        );
+        probsByName.set(`${network}|${name}`, probs);
+        const metrics = binaryMetrics(labels, probs);
+        const cis = bootstrapMetrics(labels, probs, { seed: `${network}|${name}`, samples: 200 });
+        const roc = rocCurve(labels, probs);
+        const pr = prCurve(labels, probs);
+        await prisma.ensemble.create({
           data: {
             experimentId: experiment.id,
-            kind: 'nemenyi',
-            scope: name,
-            comparison: `${NETWORKS[a]}~${NETWORKS[b]}`,
-            inputs: { networks: NETWORKS },
-            statistic: nemenyi.statistics[a]![b]!,
-            pValue: nemenyi.pValues[a]![b]!,
+            network,
+            level: name.includes('+') ? 'combination' : 'group',
+            name,
+            members,
+            patients: patients.length,
+            curves: {
+              roc: roc.fpr.map((f, k) => [f, roc.tpr[k]!]),
+              pr: pr.recall.map((r, k) => [r, pr.precision[k]!]),
+            },
+            metrics: {
+              create: (['auc', 'ap', 'sen', 'spe', 'acc'] as const).map((metric) => ({
+                metric,
+                value: metrics[metric],
+                ciLow: cis[metric].low,
+                ciHigh: cis[metric].high,
+              })),
+            },
+            predictions: {
+              create: patients.map((p, i) => ({
+                patientId: p.id,
+                split: 'TEST' as const,
+                probability: probs[i]!,
+                label: labels[i]!,
+                samples: members.length * 2,
+              })),
+            },
           },
         });
       }
     }
+    for (const name of Object.keys(ensembleNames)) {
+      const matrix = patients.map((_, i) => NETWORKS.map((n) => probsByName.get(`${n}|${name}`)![i]!));
+      const friedman = friedmanTest(matrix);
+      await prisma.statisticalTest.create({
+        data: {
+          experimentId: experiment.id,
+          kind: 'friedman',
+          scope: name,
+          comparison: 'all',
+          inputs: { networks: NETWORKS },
+          statistic: friedman.statistic,
+          pValue: friedman.pValue,
+        },
+      });
+      const nemenyi = nemenyiTest(matrix);
+      for (let a = 0; a < NETWORKS.length; a++) {
+        for (let b = a + 1; b < NETWORKS.length; b++) {
+          await prisma.statisticalTest.create({
+            data: {
+              experimentId: experiment.id,
+              kind: 'nemenyi',
+              scope: name,
+              comparison: `${NETWORKS[a]}~${NETWORKS[b]}`,
+              inputs: { networks: NETWORKS },
+              statistic: nemenyi.statistics[a]![b]!,
+              pValue: nemenyi.pValues[a]![b]!,
+            },
+          });
+        }
+      }
+    }
   }
+  if (options.ensembles !== false) await seedEnsembles();
   const running = await prisma.experiment.create({
     data: {
       name: 'still running',
