@@ -8,7 +8,7 @@ import { authPlugin } from './plugins/auth.ts';
 import { docsPlugin } from './plugins/docs.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
-import type { QueueProducer } from './queue/queue-producer.ts';
+import type { QueueProducer } from '@spottune/jobs';
 import { cohortRoutes } from './routes/cohorts.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';

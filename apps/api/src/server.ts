@@ -2,9 +2,8 @@ import closeWithGrace from 'close-with-grace';
 import type { Config } from '@spottune/config';
 import type { Logger } from '@spottune/logger';
 import { ConfigError } from '@spottune/errors';
-import { createJobDeps } from '@spottune/jobs';
+import { createBullmqProducer, createJobDeps } from '@spottune/jobs';
 import { buildApp } from './app.ts';
-import { createBullmqProducer } from './queue/bullmq-producer.ts';
 
 /**
  * Start the API: clients, the app, listen; close everything on SIGTERM/SIGINT or a fatal error

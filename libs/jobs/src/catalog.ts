@@ -4,7 +4,8 @@ import { ValidationError } from '@spottune/errors';
 /**
  * The one job catalog: each job's queue, payload schema and retry policy. Payloads carry ids and
  * object-store keys only (BullMQ stores job data in clear text: no tensors, no secrets, no PHI).
- * The transports (BullMQ in apps/*, the in-process runner here) read their options from this table.
+ * The transports (the BullMQ producer here and workers in apps/*, the in-process runner here) read
+ * their options from this table.
  */
 export const QUEUES = {
   /** GPU workers: training (sandboxed child process). */

@@ -47,3 +47,7 @@ export { handlers } from './handlers.ts';
 export { checkpointKey } from './processors/train-trial.ts';
 export { cohortFlow } from './flow.ts';
 export type { CohortFlow } from './flow.ts';
+export { createExperimentsRepository } from './experiments/experiments-repository.ts';
+export type { ExperimentsRepository } from './experiments/experiments-repository.ts';
+export { createBullmqProducer } from './queue/bullmq-producer.ts';
+export type { QueueCounts, QueueProducer } from './queue/queue-producer.ts';

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { QueueProducer } from '../queue/queue-producer.ts';
+import type { QueueProducer } from '@spottune/jobs';
 
 /**
  * Prometheus `/metrics`: HTTP request counts and latency by route template and status, process

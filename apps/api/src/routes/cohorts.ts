@@ -4,8 +4,7 @@ import type { Db } from '@spottune/db';
 import { NotFoundError } from '@spottune/errors';
 import { defaultCohortName, openCohortSource, scanCohort } from '@spottune/cohort';
 import { PREPROCESSING_VERSION } from '@spottune/imaging';
-import { cohortFlow } from '@spottune/jobs';
-import type { QueueProducer } from '../queue/queue-producer.ts';
+import { cohortFlow, type QueueProducer } from '@spottune/jobs';
 import { anyJson, dateTime, errorResponses, idParams, nullableDateTime } from '../schemas/common.ts';
 
 const cohortSchema = {

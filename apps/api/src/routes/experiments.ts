@@ -1,9 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Db } from '@spottune/db';
 import { ValidationError } from '@spottune/errors';
-import { ExperimentRequestSchema, createExperiment, experimentRequestJsonSchema } from '@spottune/jobs';
-import type { QueueProducer } from '../queue/queue-producer.ts';
-import { createExperimentsRepository } from '../repositories/experiments-repository.ts';
+import {
+  ExperimentRequestSchema,
+  createExperiment,
+  createExperimentsRepository,
+  experimentRequestJsonSchema,
+  type QueueProducer,
+} from '@spottune/jobs';
 import { errorResponses, idParams } from '../schemas/common.ts';
 import {
   createdExperimentSchema,

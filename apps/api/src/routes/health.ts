@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Db } from '@spottune/db';
 import type { ObjectStore } from '@spottune/storage';
 import { coerceError } from '@spottune/errors';
-import type { QueueProducer } from '../queue/queue-producer.ts';
+import type { QueueProducer } from '@spottune/jobs';
 
 const checkSchema = {
   type: 'object',

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Db } from '@spottune/db';
-import { createExperimentsRepository } from '../repositories/experiments-repository.ts';
+import { createExperimentsRepository } from '@spottune/jobs';
 import { errorResponses, idParams } from '../schemas/common.ts';
 import { trialDetailSchema } from '../schemas/experiments.ts';
 

@@ -4,15 +4,15 @@ import { ValidationError } from '@spottune/errors';
 import { generateSyntheticCohort, ingestCohort } from '@spottune/cohort';
 import {
   ExperimentRequestSchema,
+  createBullmqProducer,
   createExperiment,
+  createExperimentsRepository,
   createInProcessRunner,
   createJobDeps,
   handlers,
   type ExperimentRequestInput,
 } from '@spottune/jobs';
 import type { CliContext } from '../context.ts';
-import { createExperimentsRepository } from '../../../api/src/repositories/experiments-repository.ts';
-import { createBullmqProducer } from '../../../api/src/queue/bullmq-producer.ts';
 import { formatPaperTables } from '@spottune/report';
 
 interface DemoOptions {

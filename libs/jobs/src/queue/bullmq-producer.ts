@@ -1,7 +1,8 @@
 import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { TransientError, coerceError } from '@spottune/errors';
-import { JOB_CATALOG, QUEUES, type JobName, type JobSpec } from '@spottune/jobs';
+import { JOB_CATALOG, QUEUES, type JobName } from '../catalog.ts';
+import type { JobSpec } from '../flow.ts';
 import type { QueueCounts, QueueProducer } from './queue-producer.ts';
 
 /** Completed jobs are kept a week (for `GET /experiments/:id` progress), failed ones until removed. */

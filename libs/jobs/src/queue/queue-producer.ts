@@ -1,4 +1,4 @@
-import type { Flow, JobSpec } from '@spottune/jobs';
+import type { Flow, JobSpec } from '../flow.ts';
 
 /** Job counts per state, per queue. */
 export type QueueCounts = Record<string, Record<string, number>>;

@@ -19,7 +19,7 @@ const trialSelect = {
   durationMs: true,
 } as const;
 
-/** Read side of experiments and trials for the API (writes go through @spottune/jobs). */
+/** Read side of experiments and trials for the API and the CLI (writes: create-experiment.ts). */
 export function createExperimentsRepository(db: Db) {
   const { prisma } = db;
 
