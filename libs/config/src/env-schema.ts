@@ -65,6 +65,13 @@ export const EnvSchema = z.object({
   LOG_PRETTY: BoolEnv.optional(),
   /** tfjs backend: auto picks tensorflow (tfjs-node[-gpu]) when installed, else wasm. */
   SPOTTUNE_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /**
+   * On wasm/cpu, run the conv3d matrix products and BN loops in the native OpenBLAS addon when it is
+   * built (scripts/build-native.mjs); false forces tfjs's own kernels. @defaultValue true
+   */
+  SPOTTUNE_NATIVE_BLAS: BoolEnv.default('true'),
+  /** OpenBLAS threads per worker process for the native addon. @defaultValue 1 (scale by processes) */
+  SPOTTUNE_BLAS_THREADS: z.coerce.number().int().min(1).max(256).default(1),
   /** Local cache of volumes pulled from object storage (sha256-verified). @defaultValue `${SPOTTUNE_HOME}/cache` */
   SPOTTUNE_CACHE_DIR: optionalString,
   /** Jobs processed at once per worker process; 1 per GPU. */

@@ -32,7 +32,7 @@ export interface Config {
   storage: StorageConfig;
   api: { host: string; port: number; bodyLimit: number; tokens: ApiToken[] };
   log: { level: ParsedEnv['LOG_LEVEL']; pretty: boolean | undefined };
-  compute: { backend: ParsedEnv['SPOTTUNE_BACKEND'] };
+  compute: { backend: ParsedEnv['SPOTTUNE_BACKEND']; nativeBlas: boolean; blasThreads: number };
   cache: { dir: string };
   worker: { concurrency: number; lockDurationMs: number };
   /** The API as a client (the CLI's experiment commands) reaches it. */
@@ -93,7 +93,11 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
         : { kind: 'local', dir: resolve(env.SPOTTUNE_STORAGE_DIR ?? join(home, 'objects')) },
     api: { host: env.HOST, port: env.PORT, bodyLimit: env.API_BODY_LIMIT, tokens },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
-    compute: { backend: env.SPOTTUNE_BACKEND },
+    compute: {
+      backend: env.SPOTTUNE_BACKEND,
+      nativeBlas: env.SPOTTUNE_NATIVE_BLAS,
+      blasThreads: env.SPOTTUNE_BLAS_THREADS,
+    },
     cache: { dir: resolve(env.SPOTTUNE_CACHE_DIR ?? join(home, 'cache')) },
     worker: { concurrency: env.WORKER_CONCURRENCY, lockDurationMs: env.WORKER_LOCK_DURATION_MS },
     client: { apiUrl: env.SPOTTUNE_API_URL ?? 'http://127.0.0.1:3000', apiToken: env.SPOTTUNE_API_TOKEN },

@@ -50,5 +50,13 @@ export type {
   TrainResult,
   TrainSample,
 } from './train-types.ts';
-export { initBackend, type BackendChoice, type BackendName } from './ops/index.ts';
+export {
+  describeCompute,
+  initBackend,
+  nativeBlasInfo,
+  setNativeBlas,
+  type BackendChoice,
+  type BackendName,
+  type NativeOptions,
+} from './ops/index.ts';
 export * from './weights/index.ts';

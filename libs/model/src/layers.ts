@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv3d, maxPool3d } from './ops/index.ts';
+import { batchNormTrain, channelAffine } from './ops/batch-norm.ts';
+import { filledTensor, viewOf } from './ops/heap.ts';
 import type { ParameterStore } from './parameter-store.ts';
 
 /** PyTorch BatchNorm defaults. */
@@ -43,73 +45,37 @@ export function bnUsesBatchStats(ctx: LayerContext, name: string): boolean {
 /**
  * BatchNorm3d over NDHWC. Batch mode: biased batch variance for normalising, running stats updated
  * with momentum 0.1 and the unbiased variance (as PyTorch). The update is assigned right here: the
- * running stats take no part in a batch-mode forward, so the gradient is unaffected.
+ * running stats take no part in a batch-mode forward, so the gradient is unaffected. Running-stats
+ * mode (eval, or a frozen BN under corrected Q16) is a constant per-channel affine map: γ and β get
+ * no gradient there (frozen, or not training).
  */
 export function batchNorm(ctx: LayerContext, name: string, x: tf.Tensor5D): tf.Tensor5D {
   const gamma = ctx.store.get(`${name}.weight`) as unknown as tf.Tensor1D;
   const beta = ctx.store.get(`${name}.bias`) as unknown as tf.Tensor1D;
   const runMean = ctx.store.get(`${name}.running_mean`);
   const runVar = ctx.store.get(`${name}.running_var`);
-  const c = x.shape[4];
-  const rows = x.size / c;
+  const rm = runMean.dataSync();
+  const rv = runVar.dataSync();
   if (!bnUsesBatchStats(ctx, name)) {
-    return tf.tidy(() => {
-      const scale = tf.mul(gamma, tf.rsqrt(tf.add(runVar, BN_EPS)));
-      return tf.add(tf.mul(tf.sub(x, runMean), scale), beta) as tf.Tensor5D;
-    });
+    const g = gamma.dataSync();
+    const b = beta.dataSync();
+    const scale = Float64Array.from(g, (gk, k) => gk / Math.sqrt(rv[k]! + BN_EPS));
+    const shift = Float64Array.from(b, (bk, k) => bk - rm[k]! * scale[k]!);
+    return channelAffine(x, scale, shift);
   }
+  const { y, stats } = batchNormTrain(x, gamma, beta, BN_EPS);
+  const n = stats.rows;
+  const unbiased = n > 1 ? n / (n - 1) : 1;
+  const m = BN_MOMENTUM;
   tf.tidy(() => {
     // Not part of the loss: no gradient flows through the running-stat update.
-    const { mean, variance } = channelMoments(tf.reshape(x, [rows, c]) as tf.Tensor2D);
-    runMean.assign(tf.add(tf.mul(runMean, 1 - BN_MOMENTUM), tf.mul(tf.reshape(mean, [c]), BN_MOMENTUM)));
-    const unbiased = rows > 1 ? tf.mul(variance, rows / (rows - 1)) : variance;
-    runVar.assign(tf.add(tf.mul(runVar, 1 - BN_MOMENTUM), tf.mul(tf.reshape(unbiased, [c]), BN_MOMENTUM)));
+    runMean.assign(tf.tensor1d(Float32Array.from(rm, (v, k) => (1 - m) * v + m * stats.mean[k]!)));
+    runVar.assign(
+      tf.tensor1d(Float32Array.from(rv, (v, k) => (1 - m) * v + m * stats.variance[k]! * unbiased)),
+    );
   });
-  return tf.tidy(() =>
-    tf.reshape(batchNormTrain(tf.reshape(x, [rows, c]) as tf.Tensor2D, gamma, beta), x.shape),
-  );
+  return y;
 }
-
-/**
- * Per-channel mean and biased variance of [R, C] as [1, C], through matMul with a 1/R row: reductions
- * over leading axes (and their gradients) are slow transposes on wasm/cpu; matMul is fast.
- */
-export function channelMoments(x2: tf.Tensor2D): { mean: tf.Tensor2D; variance: tf.Tensor2D } {
-  const [mean, variance] = tf.tidy(() => {
-    const avg = tf.fill([1, x2.shape[0]], 1 / x2.shape[0]) as tf.Tensor2D;
-    const m = tf.matMul(avg, x2);
-    return [m, tf.matMul(avg, tf.square(tf.sub(x2, m)))];
-  });
-  return { mean: mean as tf.Tensor2D, variance: variance as tf.Tensor2D };
-}
-
-/**
- * Batch-statistics BN on [R, C] with a hand-written gradient (every reduction a matMul):
- * dβ = Σ dy, dγ = Σ dy·x̂, dx = γ/σ · (dy − Σdy/R − x̂·Σ(dy·x̂)/R).
- */
-const batchNormTrain = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x2, gamma, beta, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-  const rows = x2.shape[0];
-  const { mean, variance } = channelMoments(x2);
-  const inv = tf.rsqrt(tf.add(variance, BN_EPS));
-  const xhat = tf.mul(tf.sub(x2, mean), inv);
-  save([xhat, inv, gamma]);
-  return {
-    value: tf.add(tf.mul(xhat, gamma), beta) as tf.Tensor2D,
-    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-      const [xh, iv, g] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-      const ones = tf.fill([1, rows], 1) as tf.Tensor2D;
-      const sumDy = tf.matMul(ones, dy);
-      const sumDyXhat = tf.matMul(ones, tf.mul(dy, xh));
-      const dx = tf.mul(
-        tf.sub(tf.sub(dy, tf.div(sumDy, rows)), tf.mul(xh, tf.div(sumDyXhat, rows))),
-        tf.mul(iv, g),
-      );
-      const c = g.shape[0];
-      return [dx, tf.reshape(sumDyXhat, [c]), tf.reshape(sumDy, [c])];
-    },
-  };
-}) as (x2: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D;
 
 /** x [B, in] · W [in, out] + b. */
 export function linear(ctx: LayerContext, name: string, x: tf.Tensor2D): tf.Tensor2D {
@@ -125,12 +91,29 @@ export function stem(ctx: LayerContext, prefix: string, x: tf.Tensor5D): tf.Tens
   return maxPool3d(h, { kernel: 3, stride: 2, padding: 1 });
 }
 
-/** Global average pool NDHWC → [B, C], as a batched matMul (fast on wasm, gradient included). */
+/** Global average pool NDHWC → [B, C], in plain JS (as a tfjs matMul its gradient is a slow batched one). */
 export function globalAvgPool(x: tf.Tensor5D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [b, d, h, w, c] = x.shape;
-    const vox = d * h * w;
-    const avg = tf.fill([b, 1, vox], 1 / vox) as tf.Tensor3D;
-    return tf.reshape(tf.matMul(avg, tf.reshape(x, [b, vox, c]) as tf.Tensor3D), [b, c]) as tf.Tensor2D;
+  const [b, d, h, w, c] = x.shape;
+  const vox = d * h * w;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const xi = args[0] as tf.Tensor5D;
+    return {
+      value: filledTensor<tf.Rank.R2>([b, c], (out) => {
+        const xv = viewOf(xi);
+        const acc = new Float64Array(b * c);
+        for (let i = 0; i < b; i++)
+          for (let v = 0, at = i * vox * c; v < vox; v++, at += c)
+            for (let k = 0; k < c; k++) acc[i * c + k]! += xv[at + k]!;
+        for (let q = 0; q < acc.length; q++) out[q] = acc[q]! / vox;
+      }),
+      gradFunc: (dy: tf.Tensor) =>
+        filledTensor<tf.Rank.R5>([b, d, h, w, c], (out) => {
+          const g = viewOf(dy);
+          for (let i = 0; i < b; i++)
+            for (let v = 0, at = i * vox * c; v < vox; v++, at += c)
+              for (let k = 0; k < c; k++) out[at + k] = g[i * c + k]! / vox;
+        }),
+    };
   });
+  return op(x) as tf.Tensor2D;
 }

@@ -11,6 +11,8 @@ interface TrainStepFlags {
   batch: string;
   steps: string;
   backend: string;
+  native: string;
+  blasThreads: string;
   json?: boolean;
 }
 
@@ -24,6 +26,8 @@ function ints(text: string, count: number, flag: string, sep: RegExp): number[] 
 
 export interface TrainStepTiming {
   backend: string;
+  /** The compute path in words (backend, native addon and its threads). */
+  compute: string;
   msPerStep: number;
   msPerForward: number;
   /** Process CPU time (user + system): steadier than wall time on a shared machine. */
@@ -45,14 +49,13 @@ export async function benchTrainStep(o: {
   batch: number;
   steps: number;
   backend: BackendChoice;
+  native: boolean;
+  blasThreads: number;
 }): Promise<TrainStepTiming> {
   // Loaded here, not at module top, so that `spottune --help` does not pay for tfjs.
-  const [tf, { Rng }, { Adam, Model, bceWithLogits, faithful, initBackend }] = await Promise.all([
-    import('@tensorflow/tfjs'),
-    import('@spottune/random'),
-    import('@spottune/model'),
-  ]);
-  const backend = await initBackend(o.backend);
+  const [tf, { Rng }, { Adam, Model, bceWithLogits, describeCompute, faithful, initBackend }] =
+    await Promise.all([import('@tensorflow/tfjs'), import('@spottune/random'), import('@spottune/model')]);
+  const backend = await initBackend(o.backend, { nativeBlas: o.native, blasThreads: o.blasThreads });
   const root = new Rng(1234);
   const model = new Model(
     { network: o.network, depth: o.depth, widths: o.widths, inChannels: 1, faithful: faithful() },
@@ -101,7 +104,7 @@ export async function benchTrainStep(o: {
     };
     const [msPerStep, cpuMsPerStep] = time(step);
     const [msPerForward, cpuMsPerForward] = time(forward);
-    return { backend, msPerStep, msPerForward, cpuMsPerStep, cpuMsPerForward };
+    return { backend, compute: describeCompute(), msPerStep, msPerForward, cpuMsPerStep, cpuMsPerForward };
   } finally {
     tf.dispose([x, y]);
     adamMain.dispose();
@@ -123,6 +126,8 @@ export const registerBenchCommand: RegisterCommand = (program: Command, context:
     .option('--batch <n>', 'batch size', '2')
     .option('--steps <n>', 'timed steps (after one warm-up)', '3')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .option('--native <on|off>', 'native OpenBLAS addon on wasm/cpu when built', 'on')
+    .option('--blas-threads <n>', 'OpenBLAS threads of the native addon', '1')
     .option('--json', 'print JSON')
     .action(async (flags: TrainStepFlags) => {
       const network = flags.network as NetworkKind;
@@ -131,6 +136,8 @@ export const registerBenchCommand: RegisterCommand = (program: Command, context:
       const depth = Number(flags.depth) as Depth;
       if (![10, 18, 34, 50].includes(depth))
         throw new ValidationError(`--depth: expected 10, 18, 34 or 50, got "${flags.depth}"`);
+      if (!['on', 'off'].includes(flags.native))
+        throw new ValidationError(`--native: expected on or off, got "${flags.native}"`);
       const backend = flags.backend as BackendChoice;
       if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
         throw new ValidationError(
@@ -144,12 +151,14 @@ export const registerBenchCommand: RegisterCommand = (program: Command, context:
         batch: ints(flags.batch, 1, 'batch', /,/)[0]!,
         steps: ints(flags.steps, 1, 'steps', /,/)[0]!,
         backend,
+        native: flags.native !== 'off',
+        blasThreads: ints(flags.blasThreads, 1, 'blas-threads', /,/)[0]!,
       });
       const { stdout } = context();
       if (flags.json) stdout(`${JSON.stringify(timing)}\n`);
       else
         stdout(
-          `backend ${timing.backend}: ${timing.msPerStep.toFixed(1)} ms per training step, ` +
+          `${timing.compute}: ${timing.msPerStep.toFixed(1)} ms per training step, ` +
             `${timing.msPerForward.toFixed(1)} ms per forward\n`,
         );
     });

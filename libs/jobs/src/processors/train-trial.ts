@@ -7,7 +7,14 @@ import {
   coerceError,
   isRetryable,
 } from '@spottune/errors';
-import { corrected, initBackend, trainModel, type EpochReport, type TrainSettings } from '@spottune/model';
+import {
+  corrected,
+  describeCompute,
+  initBackend,
+  trainModel,
+  type EpochReport,
+  type TrainSettings,
+} from '@spottune/model';
 import type { JobContext, JobResults, Processor } from '../processor.ts';
 import type { TrialHyperparameters } from '../planning/plan-experiment.ts';
 import { loadTrialData } from './load-trial-data.ts';
@@ -131,7 +138,8 @@ async function run(
     }
     ctx.logger.info({ epoch: latest.epoch }, 'resuming from checkpoint');
   }
-  const backend = await initBackend(ctx.deps.config.compute.backend);
+  const backend = await initBackend(ctx.deps.config.compute.backend, ctx.deps.config.compute);
+  ctx.logger.info({ backend, compute: describeCompute() }, 'compute backend');
   // Read once per job, before training; on resume the checkpoint already holds the weights.
   const pretrained =
     resume === undefined ? await resolvePretrained(ctx.deps, trial.network, hp.pretrained, ctx.logger) : null;

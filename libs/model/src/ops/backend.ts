@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ValidationError, coerceError } from '@spottune/errors';
+import { nativeBlasInfo, setNativeBlas } from './native-blas.ts';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -36,11 +37,23 @@ async function tryWasm(): Promise<boolean> {
   return tf.setBackend('wasm');
 }
 
+export interface NativeOptions {
+  /** Use the native OpenBLAS addon on wasm/cpu when it is built (default true). */
+  nativeBlas?: boolean;
+  /** Its OpenBLAS threads (default 1). */
+  blasThreads?: number;
+}
+
 /**
  * Selects the tfjs backend and returns its name. `auto` takes tensorflow (tfjs-node-gpu or tfjs-node)
  * when one can be imported, else wasm, else cpu. An explicit choice that cannot be had is an error.
+ * On wasm and cpu the native addon (when built and not turned off) runs the heavy loops.
  */
-export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
+export async function initBackend(
+  choice: BackendChoice = 'auto',
+  native: NativeOptions = {},
+): Promise<BackendName> {
+  setNativeBlas(native.nativeBlas ?? true, native.blasThreads ?? 1);
   if (choice === 'tensorflow' || choice === 'auto') {
     if (await tryTensorflow()) return 'tensorflow';
     if (choice === 'tensorflow') {
@@ -56,4 +69,12 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
   }
   if (!(await tf.setBackend('cpu'))) throw new ValidationError('backend cpu could not be initialised');
   return 'cpu';
+}
+
+/** The compute path in words, for logs and benchmarks: e.g. "wasm + native OpenBLAS (1 thread)". */
+export function describeCompute(): string {
+  const backend = tf.getBackend();
+  const native = backend === 'wasm' || backend === 'cpu' ? nativeBlasInfo() : undefined;
+  if (native === undefined) return backend;
+  return `${backend} + native OpenBLAS (${native.threads} thread${native.threads === 1 ? '' : 's'}; ${native.config.trim()})`;
 }

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry } from './conv-geometry.ts';
+import { filledTensor } from './heap.ts';
+import { matMul2d, nativeBlas } from './native-blas.ts';
+import { convFilterGradNative, convForwardNative, convInputGradNative } from './conv3d-native.ts';
 import { channelMajor, col2imAdd, colPlan, im2col, im2colT, transpose2d, type ColPlan } from './im2col.ts';
 
 /**
@@ -37,36 +40,6 @@ function chunkRows(plan: ColPlan, total: number, maxColFloats: number): number {
   return Math.max(1, Math.min(total, Math.floor(maxColFloats / plan.cols)));
 }
 
-/** The public methods of tfjs-wasm's backend that let JS write a new tensor in place in the heap. */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
-function heapBackend(): HeapBackend | undefined {
-  if (tf.getBackend() !== 'wasm') return undefined;
-  const b = tf.backend() as unknown as Partial<HeapBackend>;
-  return typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function'
-    ? (b as HeapBackend)
-    : undefined;
-}
-
-/**
- * A float32 [rows, cols] tensor whose every element `fill` writes: on wasm straight into the heap (no
- * JS buffer, no upload copy); the view is used before anything else can grow (and detach) the heap.
- */
-function filledTensor(shape: [number, number], fill: (out: Float32Array) => void): tf.Tensor2D {
-  const heap = heapBackend();
-  if (heap !== undefined) {
-    const info = heap.makeOutput(shape, 'float32');
-    fill(heap.typedArrayFromHeap(info));
-    return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
-  }
-  const buf = new Float32Array(shape[0] * shape[1]);
-  fill(buf);
-  return tf.tensor2d(buf, shape);
-}
-
 /** [rows, cout] = im2col(src) · w2, chunk by chunk. */
 function convRows(plan: ColPlan, src: Float32Array, w2: tf.Tensor2D, maxColFloats: number): tf.Tensor2D {
   const total = rowsOf(plan.g);
@@ -74,8 +47,8 @@ function convRows(plan: ColPlan, src: Float32Array, w2: tf.Tensor2D, maxColFloat
   const parts: tf.Tensor2D[] = [];
   for (let r0 = 0; r0 < total; r0 += chunk) {
     const rows = Math.min(chunk, total - r0);
-    const col = filledTensor([rows, plan.cols], (out) => im2col(plan, src, r0, rows, out));
-    parts.push(tf.matMul(col, w2));
+    const col = filledTensor<tf.Rank.R2>([rows, plan.cols], (out) => im2col(plan, src, r0, rows, out));
+    parts.push(matMul2d(col, w2));
     col.dispose();
   }
   return parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
@@ -102,9 +75,9 @@ function filterGrad(
   let acc: tf.Tensor | undefined;
   for (let r0 = 0; r0 < total; r0 += chunk) {
     const rows = Math.min(chunk, total - r0);
-    const colT = filledTensor([plan.cols, rows], (out) => im2colT(plan, xT, r0, rows, out));
+    const colT = filledTensor<tf.Rank.R2>([plan.cols, rows], (out) => im2colT(plan, xT, r0, rows, out));
     const dyRows = tf.tensor2d(dy.subarray(r0 * cout, (r0 + rows) * cout), [rows, cout]);
-    const part = tf.matMul(colT, dyRows);
+    const part = matMul2d(colT, dyRows);
     colT.dispose();
     dyRows.dispose();
     if (acc === undefined) acc = part;
@@ -132,7 +105,7 @@ function inputGradCol2im(
   for (let r0 = 0; r0 < total; r0 += chunk) {
     const rows = Math.min(chunk, total - r0);
     const dyRows = tf.tensor2d(dy.subarray(r0 * g.cout, (r0 + rows) * g.cout), [rows, g.cout]);
-    const dcol = tf.matMul(dyRows, w2T);
+    const dcol = matMul2d(dyRows, w2T);
     col2imAdd(plan, f32(dcol), r0, rows, dx);
     dyRows.dispose();
     dcol.dispose();
@@ -173,12 +146,19 @@ function forward(
   g: ConvGeometry,
   cache: { x?: Float32Array },
   maxColFloats: number,
+  frozenFilter: boolean,
 ): tf.Tensor5D {
   const [kd, kh, kw] = g.kernel;
   const w2 = filter.reshape([kd * kh * kw * g.cin, g.cout]) as tf.Tensor2D;
   const outShape: [number, number, number, number, number] = [g.n, ...g.outShape, g.cout];
   if (isPointwise(g)) {
-    return tf.matMul(x.reshape([rowsOf(g), g.cin]) as tf.Tensor2D, w2).reshape(outShape);
+    return matMul2d(x.reshape([rowsOf(g), g.cin]) as tf.Tensor2D, w2).reshape(outShape);
+  }
+  const native = nativeBlas();
+  if (native !== undefined) {
+    // x is disposed after the forward pass: keep a copy only when dW will need it.
+    const src = frozenFilter ? x : (cache.x = f32(x));
+    return convForwardNative(native, g, src, w2, maxColFloats).reshape(outShape);
   }
   cache.x = f32(x);
   return convRows(colPlan(g, g.cin), cache.x, w2, maxColFloats).reshape(outShape);
@@ -198,13 +178,29 @@ function backward(
   const cols = kd * kh * kw * g.cin;
   const rows = rowsOf(g);
   const w2 = filter.reshape([cols, g.cout]) as tf.Tensor2D;
-  const dyData = f32(dy);
   const maxColFloats = options.maxColFloats ?? MAX_COL_FLOATS;
+  const native = nativeBlas();
+  if (native !== undefined) {
+    const dy2 = dy.reshape([rows, g.cout]) as tf.Tensor2D;
+    const pointwise = isPointwise(g);
+    const dx = options.skipInputGradient
+      ? tf.zeros(xShape)
+      : pointwise
+        ? matMul2d(dy2, w2, false, true).reshape(xShape)
+        : convInputGradNative(native, g, dy, w2, xShape, maxColFloats);
+    const dw = options.frozenFilter
+      ? tf.zerosLike(filter)
+      : pointwise
+        ? matMul2d(x!.reshape([rows, g.cin]) as tf.Tensor2D, dy2, true, false).reshape(filter.shape)
+        : convFilterGradNative(native, g, cache.x!, dy, maxColFloats).reshape(filter.shape);
+    return [dx, dw];
+  }
+  const dyData = f32(dy);
   let dx: tf.Tensor;
   if (options.skipInputGradient) {
     dx = tf.zeros(xShape);
   } else if (isPointwise(g)) {
-    dx = tf.matMul(dy.reshape([rows, g.cout]) as tf.Tensor2D, tf.transpose(w2)).reshape(xShape);
+    dx = matMul2d(dy.reshape([rows, g.cout]) as tf.Tensor2D, tf.transpose(w2)).reshape(xShape);
   } else {
     const tg = transposedGeometry(g);
     if (tg !== undefined) {
@@ -222,10 +218,10 @@ function backward(
     if (isPointwise(g) && g.cin <= g.cout) {
       // [cin, cout] directly: transpose the narrower operand in JS.
       const xT = tf.tensor2d(transpose2d(xData, rows, g.cin), [g.cin, rows]);
-      dw = tf.matMul(xT, dy.reshape([rows, g.cout]) as tf.Tensor2D).reshape(filter.shape);
+      dw = matMul2d(xT, dy.reshape([rows, g.cout]) as tf.Tensor2D).reshape(filter.shape);
     } else if (isPointwise(g)) {
       const dyT = tf.tensor2d(transpose2d(dyData, rows, g.cout), [g.cout, rows]);
-      dw = tf.transpose(tf.matMul(dyT, x!.reshape([rows, g.cin]) as tf.Tensor2D)).reshape(filter.shape);
+      dw = tf.transpose(matMul2d(dyT, x!.reshape([rows, g.cin]) as tf.Tensor2D)).reshape(filter.shape);
     } else {
       dw = filterGrad(colPlan(g, g.cin), xData, dyData, g.cout, maxColFloats).reshape(filter.shape);
     }
@@ -251,7 +247,9 @@ export function conv3dFast(
     const ft = fi as tf.Tensor5D;
     (save as tf.GradSaveFunc)(pointwise ? [ft, xt] : [ft]);
     return {
-      value: tf.tidy(() => forward(xt, ft, g, cache, options.maxColFloats ?? MAX_COL_FLOATS)),
+      value: tf.tidy(() =>
+        forward(xt, ft, g, cache, options.maxColFloats ?? MAX_COL_FLOATS, bwdOptions.frozenFilter),
+      ),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() =>
           backward(

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { toTriple, type Triple } from './conv-geometry.ts';
+import { outSize, toTriple, type Triple } from './conv-geometry.ts';
+import { filledTensor, viewOf } from './heap.ts';
 
 export interface MaxPool3dOptions {
   kernel: Triple;
@@ -26,18 +27,74 @@ export function maxPool3d(x: tf.Tensor5D, options: MaxPool3dOptions): tf.Tensor5
     [p[2], p[2]],
     [0, 0],
   ];
-  if (tf.getBackend() === 'wasm') {
-    // tfjs-wasm 4.22's MaxPool3D starts its running max at FLT_MIN (+1.2e-38), not −∞: negative values
-    // never win. Pool a non-negative shift instead, zero-padded (zero then never beats a real value).
-    const min = tf.tidy(() => tf.min(x).dataSync()[0]!);
-    return tf.tidy(() => {
-      if (min >= 0) return tf.maxPool3d(p.some((v) => v > 0) ? tf.pad(x, pads) : x, k, s, 'valid');
-      const shifted = tf.pad(tf.sub(x, min) as tf.Tensor5D, pads);
-      return tf.add(tf.maxPool3d(shifted, k, s, 'valid'), min) as tf.Tensor5D;
-    });
-  }
+  const backend = tf.getBackend();
+  if (backend === 'wasm' || backend === 'cpu') return maxPool3dJs(x, k, s, p);
   return tf.tidy(() => {
     const padded = p.some((v) => v > 0) ? tf.pad(x, pads, -Infinity) : x;
     return tf.maxPool3d(padded, k, s, 'valid');
   });
+}
+
+/**
+ * maxPool3d in plain JS on the tensors' memory, for wasm and cpu. tfjs-wasm 4.22's MaxPool3D starts its
+ * running max at FLT_MIN (+1.2e-38), not −∞, and the gradient of the explicit padding it then needs is
+ * a 5-D slice (~70 ms for a stem output on wasm). PyTorch's rule: the first maximum in window order
+ * wins (NaN wins); the gradient goes to that element.
+ */
+function maxPool3dJs(
+  x: tf.Tensor5D,
+  k: [number, number, number],
+  s: [number, number, number],
+  p: [number, number, number],
+): tf.Tensor5D {
+  const [n, D, H, W, C] = x.shape;
+  const o = [D, H, W].map((v, i) => outSize(v, k[i]!, s[i]!, 1, p[i]!)) as [number, number, number];
+  const arg = new Int32Array(n * o[0] * o[1] * o[2] * C);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const xi = args[0] as tf.Tensor5D;
+    const value = filledTensor<tf.Rank.R5>([n, ...o, C], (out) => {
+      const xv = viewOf(xi);
+      let q = 0;
+      for (let b = 0; b < n; b++)
+        for (let i = 0; i < o[0]; i++) {
+          const z0 = Math.max(0, i * s[0] - p[0]);
+          const z1 = Math.min(D, i * s[0] - p[0] + k[0]);
+          for (let j = 0; j < o[1]; j++) {
+            const y0 = Math.max(0, j * s[1] - p[1]);
+            const y1 = Math.min(H, j * s[1] - p[1] + k[1]);
+            for (let l = 0; l < o[2]; l++, q += C) {
+              const x0 = Math.max(0, l * s[2] - p[2]);
+              const x1 = Math.min(W, l * s[2] - p[2] + k[2]);
+              const first = (((b * D + z0) * H + y0) * W + x0) * C;
+              for (let ch = 0; ch < C; ch++) {
+                out[q + ch] = xv[first + ch]!;
+                arg[q + ch] = first + ch;
+              }
+              for (let z = z0; z < z1; z++)
+                for (let y = y0; y < y1; y++)
+                  for (let xx = x0; xx < x1; xx++) {
+                    const base = (((b * D + z) * H + y) * W + xx) * C;
+                    for (let ch = 0; ch < C; ch++) {
+                      const v = xv[base + ch]!;
+                      if (v > out[q + ch]! || v !== v) {
+                        out[q + ch] = v;
+                        arg[q + ch] = base + ch;
+                      }
+                    }
+                  }
+            }
+          }
+        }
+    });
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor) =>
+        filledTensor<tf.Rank.R5>([n, D, H, W, C], (out) => {
+          out.fill(0);
+          const g = viewOf(dy);
+          for (let i = 0; i < arg.length; i++) out[arg[i]!]! += g[i]!;
+        }),
+    };
+  });
+  return op(x) as tf.Tensor5D;
 }

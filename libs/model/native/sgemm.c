@@ -1,0 +1,311 @@
+/*
+ * spottune's optional native matrix product: OpenBLAS's cblas_sgemm on Float32Arrays, which may be
+ * views of tfjs-wasm's heap (no copies). wasm's own matMul (XNNPACK, SIMD128 without FMA) reaches
+ * ~30 GFLOP/s on the conv3d lowering's shapes; OpenBLAS on AVX2/FMA ~90. Built by
+ * scripts/build-native.mjs when a C compiler and OpenBLAS's headers are present; without it spottune
+ * falls back to tfjs's matMul.
+ *
+ *   sgemm(A, B, C, M, N, K, transA, transB, accumulate): C[M,N] (+)= op(A)·op(B), row-major; op(A) is [M,K].
+ *   im2col(geometry, src, row0, rows, out), col2imAdd(geometry, col, row0, rows, dst): the conv3d
+ *   lowering's column matrix (same layout as libs/model/src/ops/im2col.ts), NDHWC volumes.
+ *   bnMoments(x, mean, variance), bnAffine(x, out, scale, shift), bnBackward(dy, x, out, mean, inv,
+ *   scale, sumDy, sumDyXhat): BatchNorm's per-channel loops (batch-norm.ts), float64 sums.
+ *   setThreads(n), threads(), config()
+ */
+#include <node_api.h>
+#include <cblas.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+static bool view(napi_env env, napi_value v, float** data, size_t* len) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, len, (void**)data, &buffer, &offset) != napi_ok ||
+      type != napi_float32_array) {
+    napi_throw_type_error(env, "BAD_ARGUMENT", "expected a Float32Array");
+    return false;
+  }
+  return true;
+}
+
+static napi_value Sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value a[9];
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  if (argc != 9) {
+    napi_throw_type_error(env, "BAD_ARGUMENT", "sgemm: expected (A, B, C, M, N, K, transA, transB, accumulate)");
+    return NULL;
+  }
+  float *A, *B, *C;
+  size_t la, lb, lc;
+  int32_t M, N, K;
+  bool ta, tb, acc;
+  if (!view(env, a[0], &A, &la) || !view(env, a[1], &B, &lb) || !view(env, a[2], &C, &lc)) return NULL;
+  if (napi_get_value_int32(env, a[3], &M) != napi_ok || napi_get_value_int32(env, a[4], &N) != napi_ok ||
+      napi_get_value_int32(env, a[5], &K) != napi_ok || napi_get_value_bool(env, a[6], &ta) != napi_ok ||
+      napi_get_value_bool(env, a[7], &tb) != napi_ok || napi_get_value_bool(env, a[8], &acc) != napi_ok) {
+    napi_throw_type_error(env, "BAD_ARGUMENT", "sgemm: M, N, K must be integers and transA, transB booleans");
+    return NULL;
+  }
+  if (M < 0 || N < 0 || K < 0 || la < (size_t)M * K || lb < (size_t)K * N || lc < (size_t)M * N) {
+    napi_throw_range_error(env, "BAD_ARGUMENT", "sgemm: array lengths do not fit M, N, K");
+    return NULL;
+  }
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f,
+              A, ta ? M : K, B, tb ? K : N, acc ? 1.0f : 0.0f, C, N);
+  return NULL;
+}
+
+/* Geometry of one convolution: n, D,H,W, C, OD,OH,OW, kd,kh,kw, sd,sh,sw, dd,dh,dw, pd,ph,pw. */
+typedef struct {
+  int n, D, H, W, C, OD, OH, OW, kd, kh, kw, sd, sh, sw, dd, dh, dw, pd, ph, pw;
+} Geometry;
+
+static bool geometry(napi_env env, napi_value v, Geometry* g) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset, len;
+  int32_t* d;
+  if (napi_get_typedarray_info(env, v, &type, &len, (void**)&d, &buffer, &offset) != napi_ok ||
+      type != napi_int32_array || len != 20) {
+    napi_throw_type_error(env, "BAD_ARGUMENT", "geometry must be an Int32Array of 20 values");
+    return false;
+  }
+  memcpy(g, d, sizeof *g);
+  return true;
+}
+
+/* Shared argument handling of im2col / col2imAdd: (geometry, col-or-src, row0, rows, out-or-dst). */
+static bool lowering_args(napi_env env, napi_callback_info info, Geometry* g, float** vol, size_t* volLen,
+                          float** col, size_t* colLen, int32_t* row0, int32_t* rows, bool volFirst) {
+  size_t argc = 5;
+  napi_value a[5];
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  if (argc != 5 || !geometry(env, a[0], g)) return false;
+  if (!view(env, a[volFirst ? 1 : 4], vol, volLen) || !view(env, a[volFirst ? 4 : 1], col, colLen)) return false;
+  if (napi_get_value_int32(env, a[2], row0) != napi_ok || napi_get_value_int32(env, a[3], rows) != napi_ok) {
+    napi_throw_type_error(env, "BAD_ARGUMENT", "row0 and rows must be integers");
+    return false;
+  }
+  size_t cols = (size_t)g->kd * g->kh * g->kw * g->C;
+  size_t total = (size_t)g->n * g->OD * g->OH * g->OW;
+  if (*row0 < 0 || *rows < 0 || (size_t)*row0 + *rows > total || *colLen < (size_t)*rows * cols ||
+      *volLen < (size_t)g->n * g->D * g->H * g->W * g->C) {
+    napi_throw_range_error(env, "BAD_ARGUMENT", "array lengths do not fit the geometry");
+    return false;
+  }
+  return true;
+}
+
+/* Visits the receptive field of rows [row0, row0 + rows): for each in-volume tap, (col offset, volume
+ * offset) of a run of C floats; out-of-volume taps are reported with vol offset -1. */
+#define FOR_EACH_TAP(g, row0, rows, BODY)                                                            \
+  do {                                                                                               \
+    int ow = (row0) % (g).OW, t = (row0) / (g).OW;                                                   \
+    int oh = t % (g).OH;                                                                             \
+    t /= (g).OH;                                                                                     \
+    int od = t % (g).OD, nn = t / (g).OD;                                                            \
+    size_t cols = (size_t)(g).kd * (g).kh * (g).kw * (g).C;                                          \
+    for (int r = 0; r < (rows); r++) {                                                               \
+      size_t o = (size_t)r * cols;                                                                   \
+      int iz0 = od * (g).sd - (g).pd, iy0 = oh * (g).sh - (g).ph, ix0 = ow * (g).sw - (g).pw;         \
+      for (int a = 0; a < (g).kd; a++) {                                                             \
+        int iz = iz0 + a * (g).dd;                                                                   \
+        for (int b = 0; b < (g).kh; b++) {                                                           \
+          int iy = iy0 + b * (g).dh;                                                                 \
+          bool inside = iz >= 0 && iz < (g).D && iy >= 0 && iy < (g).H;                               \
+          size_t rowBase = inside ? (((size_t)nn * (g).D + iz) * (g).H + iy) * (g).W : 0;              \
+          for (int e = 0; e < (g).kw; e++, o += (g).C) {                                              \
+            int ix = ix0 + e * (g).dw;                                                               \
+            long v = inside && ix >= 0 && ix < (g).W ? (long)((rowBase + ix) * (g).C) : -1;          \
+            BODY                                                                                     \
+          }                                                                                          \
+        }                                                                                            \
+      }                                                                                              \
+      if (++ow == (g).OW) {                                                                          \
+        ow = 0;                                                                                      \
+        if (++oh == (g).OH) {                                                                        \
+          oh = 0;                                                                                    \
+          if (++od == (g).OD) {                                                                      \
+            od = 0;                                                                                  \
+            nn++;                                                                                    \
+          }                                                                                          \
+        }                                                                                            \
+      }                                                                                              \
+    }                                                                                                \
+  } while (0)
+
+static napi_value Im2col(napi_env env, napi_callback_info info) {
+  Geometry g;
+  float *src, *out;
+  size_t ls, lo;
+  int32_t row0, rows;
+  if (!lowering_args(env, info, &g, &src, &ls, &out, &lo, &row0, &rows, true)) return NULL;
+  size_t run = (size_t)g.C * sizeof(float);
+  FOR_EACH_TAP(g, row0, rows, {
+    if (v >= 0) memcpy(out + o, src + v, run);
+    else memset(out + o, 0, run);
+  });
+  return NULL;
+}
+
+static napi_value Col2imAdd(napi_env env, napi_callback_info info) {
+  Geometry g;
+  float *dst, *col;
+  size_t ld, lc;
+  int32_t row0, rows;
+  if (!lowering_args(env, info, &g, &dst, &ld, &col, &lc, &row0, &rows, false)) return NULL;
+  FOR_EACH_TAP(g, row0, rows, {
+    if (v >= 0) {
+      float* d = dst + v;
+      const float* c = col + o;
+      for (int i = 0; i < g.C; i++) d[i] += c[i];
+    }
+  });
+  return NULL;
+}
+
+static bool view64(napi_env env, napi_value v, double** data, size_t* len) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, len, (void**)data, &buffer, &offset) != napi_ok ||
+      type != napi_float64_array) {
+    napi_throw_type_error(env, "BAD_ARGUMENT", "per-channel arrays must be Float64Arrays");
+    return false;
+  }
+  return true;
+}
+
+/* Reads argv as nf32 float32 arrays, then nf64 float64 per-channel arrays of one length c; the
+ * float32 arrays must hold whole rows of c. */
+static bool bn_args(napi_env env, napi_callback_info info, size_t nf32, float** f, size_t* n, size_t nf64,
+                    double** d, size_t* c) {
+  napi_value a[8];
+  size_t argc = 8;
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  if (argc != nf32 + nf64) {
+    napi_throw_type_error(env, "BAD_ARGUMENT", "wrong number of arguments");
+    return false;
+  }
+  size_t len;
+  for (size_t i = 0; i < nf32; i++) {
+    if (!view(env, a[i], &f[i], &len)) return false;
+    if (i == 0) *n = len;
+    else if (len != *n) {
+      napi_throw_range_error(env, "BAD_ARGUMENT", "data arrays differ in length");
+      return false;
+    }
+  }
+  for (size_t i = 0; i < nf64; i++) {
+    if (!view64(env, a[nf32 + i], &d[i], &len)) return false;
+    if (i == 0) *c = len;
+    if (len != *c || *c == 0 || *n % *c != 0) {
+      napi_throw_range_error(env, "BAD_ARGUMENT", "per-channel arrays do not fit the data");
+      return false;
+    }
+  }
+  return true;
+}
+
+static napi_value BnMoments(napi_env env, napi_callback_info info) {
+  float* f[1];
+  double* d[2];
+  size_t n, c;
+  if (!bn_args(env, info, 1, f, &n, 2, d, &c)) return NULL;
+  const float* x = f[0];
+  double *mean = d[0], *var = d[1];
+  size_t rows = n / c;
+  for (size_t k = 0; k < c; k++) mean[k] = var[k] = 0;
+  for (size_t i = 0; i < n; i += c)
+    for (size_t k = 0; k < c; k++) mean[k] += x[i + k];
+  for (size_t k = 0; k < c; k++) mean[k] /= (double)rows;
+  for (size_t i = 0; i < n; i += c)
+    for (size_t k = 0; k < c; k++) {
+      double v = x[i + k] - mean[k];
+      var[k] += v * v;
+    }
+  for (size_t k = 0; k < c; k++) var[k] /= (double)rows;
+  return NULL;
+}
+
+static napi_value BnAffine(napi_env env, napi_callback_info info) {
+  float* f[2];
+  double* d[2];
+  size_t n, c;
+  if (!bn_args(env, info, 2, f, &n, 2, d, &c)) return NULL;
+  const float* x = f[0];
+  float* out = f[1];
+  for (size_t i = 0; i < n; i += c)
+    for (size_t k = 0; k < c; k++) out[i + k] = (float)(x[i + k] * d[0][k] + d[1][k]);
+  return NULL;
+}
+
+static napi_value BnBackward(napi_env env, napi_callback_info info) {
+  float* f[3];
+  double* d[5];
+  size_t n, c;
+  if (!bn_args(env, info, 3, f, &n, 5, d, &c)) return NULL;
+  const float *dy = f[0], *x = f[1];
+  float* out = f[2];
+  const double *mean = d[0], *inv = d[1], *scale = d[2];
+  double *sumDy = d[3], *sumDyXhat = d[4];
+  double rows = (double)(n / c);
+  for (size_t k = 0; k < c; k++) sumDy[k] = sumDyXhat[k] = 0;
+  for (size_t i = 0; i < n; i += c)
+    for (size_t k = 0; k < c; k++) {
+      double v = dy[i + k];
+      sumDy[k] += v;
+      sumDyXhat[k] += v * (x[i + k] - mean[k]) * inv[k];
+    }
+  /* dx = A·dy + B·x + K per channel (x̂ = (x − μ)·inv expanded), A = γ·inv. */
+  double B[c], K[c];
+  for (size_t k = 0; k < c; k++) {
+    B[k] = -scale[k] * inv[k] * sumDyXhat[k] / rows;
+    K[k] = -scale[k] * sumDy[k] / rows - B[k] * mean[k];
+  }
+  for (size_t i = 0; i < n; i += c)
+    for (size_t k = 0; k < c; k++) out[i + k] = (float)(scale[k] * dy[i + k] + B[k] * x[i + k] + K[k]);
+  return NULL;
+}
+
+static napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value a[1];
+  int32_t n = 1;
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  if (argc != 1 || napi_get_value_int32(env, a[0], &n) != napi_ok || n < 1) {
+    napi_throw_type_error(env, "BAD_ARGUMENT", "setThreads: expected a positive integer");
+    return NULL;
+  }
+  openblas_set_num_threads(n);
+  return NULL;
+}
+
+static napi_value Threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_int32(env, openblas_get_num_threads(), &out);
+  return out;
+}
+
+static napi_value Config(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+NAPI_MODULE_INIT() {
+  const struct { const char* name; napi_callback fn; } fns[] = {
+      {"sgemm", Sgemm}, {"im2col", Im2col}, {"col2imAdd", Col2imAdd}, {"bnMoments", BnMoments}, {"bnAffine", BnAffine},
+      {"bnBackward", BnBackward}, {"setThreads", SetThreads}, {"threads", Threads}, {"config", Config}};
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value f;
+    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);
+    napi_set_named_property(env, exports, fns[i].name, f);
+  }
+  return exports;
+}

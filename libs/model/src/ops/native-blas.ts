@@ -1,0 +1,100 @@
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { filledTensor, viewOf } from './heap.ts';
+
+/**
+ * The optional native matrix product (libs/model/native/sgemm.c, OpenBLAS), for the wasm and cpu
+ * backends: it works on the tensors' own memory (views of the wasm heap), ~3× faster than tfjs-wasm's
+ * matMul on the conv3d lowering's shapes. Absent (not built), disabled, or on another backend, every
+ * product goes through tf.matMul instead.
+ */
+export interface SgemmAddon {
+  sgemm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+    accumulate: boolean,
+  ): void;
+  im2col(geometry: Int32Array, src: Float32Array, row0: number, rows: number, out: Float32Array): void;
+  col2imAdd(geometry: Int32Array, col: Float32Array, row0: number, rows: number, dst: Float32Array): void;
+  bnMoments(x: Float32Array, mean: Float64Array, variance: Float64Array): void;
+  bnAffine(x: Float32Array, out: Float32Array, scale: Float64Array, shift: Float64Array): void;
+  bnBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    out: Float32Array,
+    mean: Float64Array,
+    inv: Float64Array,
+    scale: Float64Array,
+    sumDy: Float64Array,
+    sumDyXhat: Float64Array,
+  ): void;
+  setThreads(n: number): void;
+  threads(): number;
+  config(): string;
+}
+
+const ADDON_PATH = '../../native/build/spottune_sgemm.node';
+
+let addon: SgemmAddon | null | undefined;
+let enabled = true;
+
+function load(): SgemmAddon | undefined {
+  if (addon === undefined) {
+    try {
+      addon = createRequire(import.meta.url)(ADDON_PATH) as SgemmAddon;
+      // One thread unless configured (setNativeBlas): workers scale by process, one trial each.
+      addon.setThreads(1);
+    } catch (e) {
+      // Not built (optional): anything else (a broken build, a missing libopenblas) is an error.
+      if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw e;
+      addon = null;
+    }
+  }
+  return addon ?? undefined;
+}
+
+/** What the native path is: undefined when it is not built or disabled. */
+export function nativeBlasInfo(): { threads: number; config: string } | undefined {
+  const a = enabled ? load() : undefined;
+  return a === undefined ? undefined : { threads: a.threads(), config: a.config() };
+}
+
+/** Turns the native path on or off (tests compare both; off means tf.matMul everywhere). */
+export function setNativeBlas(on: boolean, threads?: number): void {
+  enabled = on;
+  if (on && threads !== undefined) load()?.setThreads(threads);
+}
+
+/** The addon when the native path applies now (built, enabled, wasm or cpu backend). */
+export function nativeBlas(): SgemmAddon | undefined {
+  if (!enabled) return undefined;
+  const backend = tf.getBackend();
+  return backend === 'wasm' || backend === 'cpu' ? load() : undefined;
+}
+
+/** op(a) · op(b) for 2-D float32 tensors, natively when available, else tf.matMul. */
+export function matMul2d(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  transposeA = false,
+  transposeB = false,
+): tf.Tensor2D {
+  const native = nativeBlas();
+  if (native === undefined) return tf.matMul(a, b, transposeA, transposeB);
+  const m = transposeA ? a.shape[1] : a.shape[0];
+  const k = transposeA ? a.shape[0] : a.shape[1];
+  const n = transposeB ? b.shape[0] : b.shape[1];
+  if ((transposeB ? b.shape[1] : b.shape[0]) !== k) {
+    throw new Error(`matMul2d: inner dimensions differ: [${a.shape}] · [${b.shape}]`);
+  }
+  // Views are taken after the output exists: allocating it may grow (and move) the wasm heap.
+  return filledTensor<tf.Rank.R2>([m, n], (out) =>
+    native.sgemm(viewOf(a), viewOf(b), out, m, n, k, transposeA, transposeB, false),
+  );
+}
