@@ -99,29 +99,30 @@ static bool lowering_args(napi_env env, napi_callback_info info, Geometry* g, fl
   return true;
 }
 
-/* Visits the receptive field of rows [row0, row0 + rows): for each in-volume tap, (col offset, volume
- * offset) of a run of C floats; out-of-volume taps are reported with vol offset -1. */
-#define FOR_EACH_TAP(g, row0, rows, BODY)                                                            \
+/* Walks rows [row0, row0 + rows) of the column matrix: for each output voxel and each kernel (a, b)
+ * line, calls LINE(o, s, eLo, eHi) with o the line's first column, s the source row's first float
+ * (NULL when the line lies outside the volume) and [eLo, eHi) the taps whose x lies inside. */
+#define FOR_EACH_LINE(g, row0, rows, LINE)                                                           \
   do {                                                                                               \
+    const size_t C = (size_t)(g).C, cols = (size_t)(g).kd * (g).kh * (g).kw * C;                     \
     int ow = (row0) % (g).OW, t = (row0) / (g).OW;                                                   \
     int oh = t % (g).OH;                                                                             \
     t /= (g).OH;                                                                                     \
     int od = t % (g).OD, nn = t / (g).OD;                                                            \
-    size_t cols = (size_t)(g).kd * (g).kh * (g).kw * (g).C;                                          \
     for (int r = 0; r < (rows); r++) {                                                               \
-      size_t o = (size_t)r * cols;                                                                   \
-      int iz0 = od * (g).sd - (g).pd, iy0 = oh * (g).sh - (g).ph, ix0 = ow * (g).sw - (g).pw;         \
+      const int iz0 = od * (g).sd - (g).pd, iy0 = oh * (g).sh - (g).ph, ix0 = ow * (g).sw - (g).pw;   \
+      int eLo = 0, eHi = (g).kw;                                                                     \
+      while (eLo < eHi && ix0 + eLo * (g).dw < 0) eLo++;                                              \
+      while (eHi > eLo && ix0 + (eHi - 1) * (g).dw >= (g).W) eHi--;                                   \
       for (int a = 0; a < (g).kd; a++) {                                                             \
-        int iz = iz0 + a * (g).dd;                                                                   \
+        const int iz = iz0 + a * (g).dd;                                                             \
         for (int b = 0; b < (g).kh; b++) {                                                           \
-          int iy = iy0 + b * (g).dh;                                                                 \
-          bool inside = iz >= 0 && iz < (g).D && iy >= 0 && iy < (g).H;                               \
-          size_t rowBase = inside ? (((size_t)nn * (g).D + iz) * (g).H + iy) * (g).W : 0;              \
-          for (int e = 0; e < (g).kw; e++, o += (g).C) {                                              \
-            int ix = ix0 + e * (g).dw;                                                               \
-            long v = inside && ix >= 0 && ix < (g).W ? (long)((rowBase + ix) * (g).C) : -1;          \
-            BODY                                                                                     \
-          }                                                                                          \
+          const int iy = iy0 + b * (g).dh;                                                           \
+          const size_t o = (size_t)r * cols + ((size_t)a * (g).kh + b) * (g).kw * C;                 \
+          const bool inside = iz >= 0 && iz < (g).D && iy >= 0 && iy < (g).H;                         \
+          /* offset of x = ix0 (may be < 0: only taps from eLo on are read) */                      \
+          const long s = inside ? (((long)nn * (g).D + iz) * (g).H + iy) * (long)(g).W * (long)C + (long)ix0 * (long)C : 0; \
+          LINE(o, inside, s, eLo, eHi);                                                              \
         }                                                                                            \
       }                                                                                              \
       if (++ow == (g).OW) {                                                                          \
@@ -143,11 +144,23 @@ static napi_value Im2col(napi_env env, napi_callback_info info) {
   size_t ls, lo;
   int32_t row0, rows;
   if (!lowering_args(env, info, &g, &src, &ls, &out, &lo, &row0, &rows, true)) return NULL;
-  size_t run = (size_t)g.C * sizeof(float);
-  FOR_EACH_TAP(g, row0, rows, {
-    if (v >= 0) memcpy(out + o, src + v, run);
-    else memset(out + o, 0, run);
-  });
+  const size_t dwC = (size_t)g.dw * g.C, fl = sizeof(float);
+#define IM2COL_LINE(o, inside, s, eLo, eHi)                                                          \
+  do {                                                                                               \
+    float* dst = out + (o);                                                                          \
+    if (!(inside) || (eLo) >= (eHi)) {                                                               \
+      memset(dst, 0, (size_t)g.kw * C * fl);                                                         \
+      break;                                                                                         \
+    }                                                                                                \
+    if ((eLo) > 0) memset(dst, 0, (size_t)(eLo) * C * fl);                                           \
+    if (g.dw == 1) { /* the in-volume taps of this line are one contiguous run */                     \
+      memcpy(dst + (size_t)(eLo) * C, src + ((s) + (long)(eLo) * (long)C), (size_t)((eHi) - (eLo)) * C * fl); \
+    } else {                                                                                         \
+      for (int e = (eLo); e < (eHi); e++) memcpy(dst + (size_t)e * C, src + ((s) + e * (long)dwC), C * fl); \
+    }                                                                                                \
+    if ((eHi) < g.kw) memset(dst + (size_t)(eHi) * C, 0, (size_t)(g.kw - (eHi)) * C * fl);          \
+  } while (0)
+  FOR_EACH_LINE(g, row0, rows, IM2COL_LINE);
   return NULL;
 }
 
@@ -157,13 +170,17 @@ static napi_value Col2imAdd(napi_env env, napi_callback_info info) {
   size_t ld, lc;
   int32_t row0, rows;
   if (!lowering_args(env, info, &g, &dst, &ld, &col, &lc, &row0, &rows, false)) return NULL;
-  FOR_EACH_TAP(g, row0, rows, {
-    if (v >= 0) {
-      float* d = dst + v;
-      const float* c = col + o;
-      for (int i = 0; i < g.C; i++) d[i] += c[i];
-    }
-  });
+  const size_t dwC = (size_t)g.dw * g.C;
+#define COL2IM_LINE(o, inside, s, eLo, eHi)                                                          \
+  do {                                                                                               \
+    if (!(inside)) break;                                                                            \
+    for (int e = (eLo); e < (eHi); e++) {                                                            \
+      float* d = dst + ((s) + e * (long)dwC);                                                        \
+      const float* c = col + (o) + (size_t)e * C;                                                    \
+      for (size_t i = 0; i < C; i++) d[i] += c[i];                                                   \
+    }                                                                                                \
+  } while (0)
+  FOR_EACH_LINE(g, row0, rows, COL2IM_LINE);
   return NULL;
 }
 

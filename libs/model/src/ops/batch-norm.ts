@@ -18,7 +18,7 @@ export interface ChannelStats {
 }
 
 /** The per-channel loops; `c` is the length of the Float64Array arguments. */
-interface BnLoops {
+export interface BnLoops {
   bnMoments(x: Float32Array, mean: Float64Array, variance: Float64Array): void;
   bnAffine(x: Float32Array, out: Float32Array, scale: Float64Array, shift: Float64Array): void;
   /** dx = γ/σ · (dy − Σdy/R − x̂·Σ(dy·x̂)/R) into `out`, and the two sums. */
@@ -34,7 +34,8 @@ interface BnLoops {
   ): void;
 }
 
-const jsLoops: BnLoops = {
+/** The loops in plain JS (the native addon has the same, in C). */
+export const jsBnLoops: BnLoops = {
   bnMoments(x, mean, variance) {
     const c = mean.length;
     const rows = x.length / c;
@@ -82,7 +83,7 @@ const jsLoops: BnLoops = {
 };
 
 function loops(): BnLoops {
-  return nativeBlas() ?? jsLoops;
+  return nativeBlas() ?? jsBnLoops;
 }
 
 /** Per-channel mean and biased variance of channels-last data with `c` channels (two passes). */
@@ -124,24 +125,25 @@ export function batchNormTrain<T extends tf.Tensor>(
   const c = x.shape[x.rank - 1]!;
   let stats: ChannelStats | undefined;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xi, gi, bi] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+    const [xi, gi, bi, save] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
     const l = loops();
-    // x itself is disposed once the forward pass ends; the backward pass reads this copy.
-    const xs = viewOf(xi).slice();
+    // x is disposed once the forward pass ends: the backward pass reads a saved copy (made only
+    // while a gradient tape records).
+    save([xi]);
     const g = gi.dataSync();
     const b = bi.dataSync();
-    const st = channelStats(xs, c);
+    const st = channelStats(viewOf(xi), c);
     stats = st;
     const inv = st.variance.map((v) => 1 / Math.sqrt(v + eps));
     const scale = inv.map((v, k) => g[k]! * v);
     const shift = scale.map((s, k) => b[k]! - st.mean[k]! * s);
     return {
-      value: filledTensor(xi.shape, (out) => l.bnAffine(xs, out, scale, shift)),
-      gradFunc: (dy: tf.Tensor) => {
+      value: filledTensor(xi.shape, (out) => l.bnAffine(viewOf(xi), out, scale, shift)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const sumDy = new Float64Array(c);
         const sumDyXhat = new Float64Array(c);
         const dx = filledTensor(dy.shape, (out) =>
-          l.bnBackward(viewOf(dy), xs, out, st.mean, inv, scale, sumDy, sumDyXhat),
+          l.bnBackward(viewOf(dy), viewOf(saved[0]!), out, st.mean, inv, scale, sumDy, sumDyXhat),
         );
         return [dx, tf.tensor1d(Float32Array.from(sumDyXhat)), tf.tensor1d(Float32Array.from(sumDy))];
       },

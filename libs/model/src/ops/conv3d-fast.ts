@@ -146,7 +146,6 @@ function forward(
   g: ConvGeometry,
   cache: { x?: Float32Array },
   maxColFloats: number,
-  frozenFilter: boolean,
 ): tf.Tensor5D {
   const [kd, kh, kw] = g.kernel;
   const w2 = filter.reshape([kd * kh * kw * g.cin, g.cout]) as tf.Tensor2D;
@@ -155,18 +154,14 @@ function forward(
     return matMul2d(x.reshape([rowsOf(g), g.cin]) as tf.Tensor2D, w2).reshape(outShape);
   }
   const native = nativeBlas();
-  if (native !== undefined) {
-    // x is disposed after the forward pass: keep a copy only when dW will need it.
-    const src = frozenFilter ? x : (cache.x = f32(x));
-    return convForwardNative(native, g, src, w2, maxColFloats).reshape(outShape);
-  }
+  if (native !== undefined) return convForwardNative(native, g, x, w2, maxColFloats).reshape(outShape);
   cache.x = f32(x);
   return convRows(colPlan(g, g.cin), cache.x, w2, maxColFloats).reshape(outShape);
 }
 
 function backward(
   dy: tf.Tensor5D,
-  /** the input, saved by the pointwise path only */
+  /** the input, saved when dW is needed by the pointwise or the native path */
   x: tf.Tensor5D | undefined,
   xShape: number[],
   filter: tf.Tensor5D,
@@ -192,7 +187,7 @@ function backward(
       ? tf.zerosLike(filter)
       : pointwise
         ? matMul2d(x!.reshape([rows, g.cin]) as tf.Tensor2D, dy2, true, false).reshape(filter.shape)
-        : convFilterGradNative(native, g, cache.x!, dy, maxColFloats).reshape(filter.shape);
+        : convFilterGradNative(native, g, x!, dy, maxColFloats).reshape(filter.shape);
     return [dx, dw];
   }
   const dyData = f32(dy);
@@ -245,11 +240,11 @@ export function conv3dFast(
   const run = tf.customGrad((xi, fi, save) => {
     const xt = xi as tf.Tensor5D;
     const ft = fi as tf.Tensor5D;
-    (save as tf.GradSaveFunc)(pointwise ? [ft, xt] : [ft]);
+    // Saved only while a gradient tape records (a clone on wasm; a heap copy, cheap).
+    const needX = !bwdOptions.frozenFilter && (pointwise || nativeBlas() !== undefined);
+    (save as tf.GradSaveFunc)(needX ? [ft, xt] : [ft]);
     return {
-      value: tf.tidy(() =>
-        forward(xt, ft, g, cache, options.maxColFloats ?? MAX_COL_FLOATS, bwdOptions.frozenFilter),
-      ),
+      value: tf.tidy(() => forward(xt, ft, g, cache, options.maxColFloats ?? MAX_COL_FLOATS)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() =>
           backward(

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry } from './conv-geometry.ts';
 import { filledTensor, viewOf } from './heap.ts';
 import type { SgemmAddon } from './native-blas.ts';
@@ -42,11 +42,11 @@ function chunkOf(g: ConvGeometry, maxColFloats: number): number {
   return Math.max(1, Math.min(rowsOf(g), Math.floor(maxColFloats / colsOf(g))));
 }
 
-/** y [rows, cout] = im2col(x) · W, x read from `src` (a tensor, or JS data kept for the backward pass). */
+/** y [rows, cout] = im2col(x) · W. */
 export function convForwardNative(
   native: SgemmAddon,
   g: ConvGeometry,
-  src: tf.Tensor | Float32Array,
+  src: tf.Tensor,
   w2: tf.Tensor2D,
   maxColFloats: number,
 ): tf.Tensor2D {
@@ -56,7 +56,7 @@ export function convForwardNative(
   const geom = geometryArray(g);
   const col = scratchOf(chunk * cols);
   return filledTensor<tf.Rank.R2>([total, g.cout], (out) => {
-    const x = src instanceof Float32Array ? src : viewOf(src);
+    const x = viewOf(src);
     const w = viewOf(w2);
     for (let r0 = 0; r0 < total; r0 += chunk) {
       const rows = Math.min(chunk, total - r0);
@@ -96,7 +96,7 @@ export function convInputGradNative(
 export function convFilterGradNative(
   native: SgemmAddon,
   g: ConvGeometry,
-  x: Float32Array,
+  x: tf.Tensor,
   dy: tf.Tensor,
   maxColFloats: number,
 ): tf.Tensor2D {
@@ -106,10 +106,11 @@ export function convFilterGradNative(
   const geom = geometryArray(g);
   const col = scratchOf(chunk * cols);
   return filledTensor<tf.Rank.R2>([cols, g.cout], (dw) => {
+    const xv = viewOf(x);
     const d = viewOf(dy);
     for (let r0 = 0; r0 < total; r0 += chunk) {
       const rows = Math.min(chunk, total - r0);
-      native.im2col(geom, x, r0, rows, col);
+      native.im2col(geom, xv, r0, rows, col);
       native.sgemm(col, d.subarray(r0 * g.cout), dw, cols, g.cout, rows, true, false, r0 > 0);
     }
   });

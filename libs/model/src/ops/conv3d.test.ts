@@ -5,6 +5,7 @@ import { conv3d, type Conv3dCallOptions } from './conv3d.ts';
 import { convGeometry, type ConvGeometry } from './conv-geometry.ts';
 import { naiveConv3d } from './naive-conv3d.ts';
 import { initBackend } from './backend.ts';
+import { nativeBlasInfo, setNativeBlas } from './native-blas.ts';
 
 /** Deterministic, sign-varying test values (no Rng needed: these are inputs, not randomness). */
 function values(n: number, seed: number): Float32Array {
@@ -99,10 +100,16 @@ function cases(): Case[] {
   return out;
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`conv3d on ${backend}`, () => {
+// Both lowerings: the native addon's (when built: CI builds it) and tfjs's own matMul.
+const nativeModes = nativeBlasInfo() !== undefined ? [true, false] : [false];
+
+for (const backend of ['cpu', 'wasm'] as const)
+  for (const native of nativeModes) describeConv(backend, native);
+
+function describeConv(backend: 'cpu' | 'wasm', native: boolean): void {
+  describe(`conv3d on ${backend}${native ? ' + native OpenBLAS' : ''}`, () => {
     before(async () => {
-      assert.equal(await initBackend(backend), backend);
+      assert.equal(await initBackend(backend, { nativeBlas: native }), backend);
     });
     after(async () => {
       await initBackend('cpu');
