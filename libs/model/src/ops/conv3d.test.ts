@@ -5,7 +5,7 @@ import { conv3d, type Conv3dCallOptions } from './conv3d.ts';
 import { convGeometry, type ConvGeometry } from './conv-geometry.ts';
 import { naiveConv3d } from './naive-conv3d.ts';
 import { initBackend } from './backend.ts';
-import { nativeBlasInfo, setNativeBlas } from './native-blas.ts';
+import { nativeBlasInfo } from './native-blas.ts';
 
 /** Deterministic, sign-varying test values (no Rng needed: these are inputs, not randomness). */
 function values(n: number, seed: number): Float32Array {
