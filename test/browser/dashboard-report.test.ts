@@ -7,63 +7,32 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { parseEnv } from '@spottune/config';
-import { createLogger } from '@spottune/logger';
-import { createObjectStore, type ObjectStore } from '@spottune/storage';
-import { buildApp, type ApiApp } from '../../apps/api/src/app.ts';
-import { createBullmqProducer, type QueueProducer } from '@spottune/jobs';
+import { startTestApi, type TestApi } from '../support/api-app.ts';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { testRedis, type TestRedis } from '../support/redis.ts';
+import type { TestDatabase } from '../support/database.ts';
 import { seedFinishedExperiment, type SeededExperiment } from '../support/seed-experiment.ts';
 
 const TOKEN = 'browser-reader-0001';
 
 describe('dashboard and report in Chromium', () => {
+  let api: TestApi;
   let t: TestDatabase;
-  let redis: TestRedis;
-  let queue: QueueProducer;
-  let app: ApiApp;
   let browser: Browser;
   let base: string;
   let seeded: SeededExperiment;
-  let storeDir: string;
-  let store: ObjectStore;
 
   before(async () => {
-    t = await createTestDatabase();
-    redis = testRedis('browser');
-    storeDir = await mkdtemp(join(tmpdir(), 'spottune-browser-'));
-    const config = parseEnv({
-      DATABASE_URL: t.url,
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: redis.prefix,
-      SPOTTUNE_API_TOKENS: `${TOKEN}:read`,
-      SPOTTUNE_STORAGE_DIR: storeDir,
-    });
-    queue = createBullmqProducer(config.redis!);
-    store = createObjectStore(config.storage);
-    app = await buildApp({
-      config,
-      logger: createLogger({ level: 'silent' }),
-      db: t.db,
-      store,
-      queue,
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    api = await startTestApi('browser', { env: { SPOTTUNE_API_TOKENS: `${TOKEN}:read` } });
+    t = api.db;
+    await api.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}`;
     seeded = await seedFinishedExperiment(t.db);
     browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    await app?.close();
-    await queue?.close();
-    await store?.close();
-    await redis?.cleanup();
-    await t?.drop();
-    if (storeDir !== undefined) await rm(storeDir, { recursive: true, force: true });
+    await api?.close();
   });
 
   /** A page logged in through /login (the session cookie), as a person would. */

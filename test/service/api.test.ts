@@ -1,59 +1,30 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseEnv } from '@spottune/config';
-import { createLogger } from '@spottune/logger';
-import { buildApp, type ApiApp } from '../../apps/api/src/app.ts';
-import { createBullmqProducer, type QueueProducer } from '@spottune/jobs';
-import { createObjectStore, type ObjectStore } from '@spottune/storage';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { testRedis, type TestRedis } from '../support/redis.ts';
+import type { ApiApp } from '../../apps/api/src/app.ts';
+import { startTestApi, type TestApi } from '../support/api-app.ts';
+import type { TestDatabase } from '../support/database.ts';
+import type { TestRedis } from '../support/redis.ts';
 import { insertCohortRows } from './fixtures/cohort-rows.ts';
 
 const WRITER = 'writer-token-0001';
 const READER = 'reader-token-0001';
 
 describe('API against Postgres and Redis', () => {
+  let api: TestApi;
   let t: TestDatabase;
   let redis: TestRedis;
-  let queue: QueueProducer;
   let app: ApiApp;
-  let storeDir: string;
-  let store: ObjectStore;
 
   before(async () => {
-    t = await createTestDatabase();
-    redis = testRedis('api');
-    storeDir = await mkdtemp(join(tmpdir(), 'spottune-api-store-'));
-    const config = parseEnv({
-      DATABASE_URL: t.url,
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: redis.prefix,
-      SPOTTUNE_API_TOKENS: `${WRITER}:read,write;${READER}:read`,
-      API_BODY_LIMIT: '20000',
-      SPOTTUNE_STORAGE_DIR: storeDir,
+    api = await startTestApi('api', {
+      env: { SPOTTUNE_API_TOKENS: `${WRITER}:read,write;${READER}:read`, API_BODY_LIMIT: '20000' },
     });
-    queue = createBullmqProducer(config.redis!);
-    store = createObjectStore(config.storage);
-    app = await buildApp({
-      config,
-      logger: createLogger({ level: 'silent' }),
-      db: t.db,
-      store,
-      queue,
-    });
+    ({ db: t, redis, app } = api);
     await insertCohortRows(t.db, { name: 'cohort-a', patients: 30, groups: ['DSC', 'Struct'] });
   });
 
   after(async () => {
-    await app?.close();
-    await queue?.close();
-    await store?.close();
-    await redis?.cleanup();
-    await t?.drop();
-    if (storeDir !== undefined) await rm(storeDir, { recursive: true, force: true });
+    await api?.close();
   });
 
   const body = {

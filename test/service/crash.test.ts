@@ -1,7 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { generateSyntheticCohort, ingestCohort } from '@spottune/cohort';
 import { createLogger } from '@spottune/logger';
 import {
   ExperimentRequestSchema,
@@ -11,6 +9,7 @@ import {
   handlers,
   type ExperimentRequestInput,
 } from '@spottune/jobs';
+import { ingestSyntheticCohort, smallExperiment } from '../support/api-app.ts';
 import { waitFor } from '../support/redis.ts';
 import { startHarness, WRITER, type Harness } from './fixtures/service-harness.ts';
 
@@ -28,37 +27,8 @@ describe('crash and resume', { timeout: 600_000 }, () => {
 
   before(async () => {
     h = await startHarness('crash');
-    const cohortDir = join(h.work, 'cohort');
-    await generateSyntheticCohort({
-      patients: 12,
-      outDir: cohortDir,
-      seed: 11,
-      effect: 2,
-      size: [16, 20, 20],
-      missingDsc: 0,
-      missingDti: 0,
-    });
-    await ingestCohort({ source: cohortDir, name: 'crash', db: h.db.db, store: h.store, logger });
-    const volume = await h.db.db.prisma.volume.findFirstOrThrow({
-      where: { status: 'READY', modality: 'T1' },
-    });
-    request = {
-      name: 'crash',
-      cohort: 'crash',
-      networks: ['resnet'],
-      modalities: ['T1'],
-      folds: 2,
-      training: {
-        epochs: 4,
-        batchSize: 4,
-        depth: 10,
-        widths: [4, 4, 4, 4],
-        inputSize: volume.shape,
-        augmentation: { flip: true, rotate: false, noise: false, deform: false },
-      },
-      evalSamples: 1,
-      seed: 3,
-    };
+    const inputSize = await ingestSyntheticCohort(h, 'crash', { patients: 12, seed: 11, size: [16, 20, 20] });
+    request = { ...smallExperiment('crash', inputSize, { epochs: 4 }), seed: 3 };
   });
   after(async () => {
     await h?.close();

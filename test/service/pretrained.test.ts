@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateSyntheticCohort, ingestCohort } from '@spottune/cohort';
 import { createLogger } from '@spottune/logger';
 import {
   ExperimentRequestSchema,
@@ -14,6 +13,7 @@ import {
   type ExperimentRequestInput,
 } from '@spottune/jobs';
 import { decodeCheckpoint, mapMedicalNetStateDict, readTorchCheckpoint } from '@spottune/model';
+import { ingestSyntheticCohort, smallExperiment } from '../support/api-app.ts';
 import { startHarness, WRITER, type Harness } from './fixtures/service-harness.ts';
 
 /**
@@ -37,43 +37,21 @@ describe('pretrained MedicalNet weights in experiments', { timeout: 300_000 }, (
 
   before(async () => {
     h = await startHarness('pretrained');
-    const cohortDir = join(h.work, 'cohort');
-    await generateSyntheticCohort({
+    // Resampled to 2.3 mm by preprocessing: about 16×20×20 voxels.
+    const inputSize = await ingestSyntheticCohort(h, 'pretrained', {
       patients: 8,
-      outDir: cohortDir,
       seed: 5,
-      effect: 2,
-      // Resampled to 2.3 mm by preprocessing: about 16×20×20 voxels.
       size: [37, 46, 46],
-      missingDsc: 0,
-      missingDti: 0,
-    });
-    await ingestCohort({
-      source: cohortDir,
-      name: 'pretrained',
-      db: h.db.db,
-      store: h.store,
-      logger: createLogger({ level: 'silent' }),
     });
     await h.store.put(STORE_KEY, await readFile(PTH));
-    const volume = await h.db.db.prisma.volume.findFirstOrThrow({
-      where: { status: 'READY', modality: 'T1' },
-    });
     base = {
-      name: 'pretrained',
-      cohort: 'pretrained',
-      networks: ['spottune'],
-      modalities: ['T1'],
-      folds: 2,
-      training: {
+      ...smallExperiment('pretrained', inputSize, {
         epochs: 1,
-        batchSize: 4,
         depth: 50,
         widths: [8, 16, 32, 64],
-        inputSize: volume.shape,
         augmentation: { flip: false, rotate: false, noise: false, deform: false },
-      },
-      evalSamples: 1,
+      }),
+      networks: ['spottune'],
       seed: 9,
     };
   });

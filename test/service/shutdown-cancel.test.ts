@@ -1,9 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { generateSyntheticCohort, ingestCohort } from '@spottune/cohort';
-import { createLogger } from '@spottune/logger';
+import { ingestSyntheticCohort, smallExperiment } from '../support/api-app.ts';
 import { waitFor } from '../support/redis.ts';
 import { startHarness, WRITER, type Harness } from './fixtures/service-harness.ts';
 
@@ -15,28 +13,13 @@ import { startHarness, WRITER, type Harness } from './fixtures/service-harness.t
 describe('graceful shutdown and cancellation', { timeout: 600_000 }, () => {
   let h: Harness;
   let queue: Queue;
+  let inputSize: number[];
   const auth = { authorization: `Bearer ${WRITER}` };
 
   before(async () => {
     h = await startHarness('shutdown');
     queue = new Queue('train', { connection: { url: h.redis.url }, prefix: h.redis.prefix });
-    const cohortDir = join(h.work, 'cohort');
-    await generateSyntheticCohort({
-      patients: 12,
-      outDir: cohortDir,
-      seed: 4,
-      effect: 2,
-      size: [16, 20, 20],
-      missingDsc: 0,
-      missingDti: 0,
-    });
-    await ingestCohort({
-      source: cohortDir,
-      name: 'shutdown',
-      db: h.db.db,
-      store: h.store,
-      logger: createLogger({ level: 'silent' }),
-    });
+    inputSize = await ingestSyntheticCohort(h, 'shutdown', { patients: 12, seed: 4, size: [16, 20, 20] });
   });
   after(async () => {
     await queue?.close();
@@ -45,27 +28,11 @@ describe('graceful shutdown and cancellation', { timeout: 600_000 }, () => {
 
   test('SIGTERM: exit 0, job retried later; cancel: the running trial stops', async () => {
     const { prisma } = h.db.db;
-    const volume = await prisma.volume.findFirstOrThrow({ where: { status: 'READY', modality: 'T1' } });
     const submitted = await h.app.inject({
       method: 'POST',
       url: '/experiments',
       headers: auth,
-      payload: {
-        name: 'shutdown',
-        cohort: 'shutdown',
-        networks: ['resnet'],
-        modalities: ['T1'],
-        folds: 2,
-        training: {
-          epochs: 30,
-          batchSize: 4,
-          depth: 10,
-          widths: [4, 4, 4, 4],
-          inputSize: volume.shape,
-          augmentation: { flip: true, rotate: false, noise: false, deform: false },
-        },
-        evalSamples: 1,
-      },
+      payload: smallExperiment('shutdown', inputSize, { epochs: 30 }),
     });
     assert.equal(submitted.statusCode, 201, submitted.body);
     const experimentId = submitted.json().id as string;
