@@ -36,24 +36,39 @@ export interface CatalogEntry<S extends z.ZodType> {
 
 const uuid = z.string().uuid();
 
+/**
+ * An entry whose retries back off exponentially from `firstRetryMs`, each delay shortened by up to
+ * half at random (jitter 0.5).
+ */
+function entry<S extends z.ZodType>(spec: {
+  queue: QueueName;
+  schema: S;
+  attempts: number;
+  firstRetryMs: number;
+  description: string;
+}): CatalogEntry<S> {
+  const { firstRetryMs, ...rest } = spec;
+  return { ...rest, backoff: { type: 'exponential', delay: firstRetryMs, jitter: 0.5 } };
+}
+
 export const JOB_CATALOG = {
-  'train-trial': {
+  'train-trial': entry({
     queue: QUEUES.train,
     schema: z.object({ trialId: uuid }).strict(),
     // 3 tries: a crash, a stall or a lost GPU resume from the last epoch checkpoint, so a retry costs
     // at most one epoch. Delays 60 s, 120 s (×[0.5, 1] jitter) leave time for a node to come back.
     attempts: 3,
-    backoff: { type: 'exponential', delay: 60_000, jitter: 0.5 },
+    firstRetryMs: 60_000,
     description: 'Train one network × modality × fold × hyper-parameter setting, checkpointing every epoch',
-  },
-  'aggregate-experiment': {
+  }),
+  'aggregate-experiment': entry({
     queue: QUEUES.aggregate,
     schema: z.object({ experimentId: uuid }).strict(),
     attempts: 5,
-    backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 },
+    firstRetryMs: 10_000,
     description: "Build an experiment's ensembles, metrics with CIs and statistical tests",
-  },
-  'ingest-patient': {
+  }),
+  'ingest-patient': entry({
     queue: QUEUES.ingest,
     schema: z
       .object({
@@ -65,17 +80,17 @@ export const JOB_CATALOG = {
       })
       .strict(),
     attempts: 3,
-    backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
+    firstRetryMs: 5_000,
     description: "Preprocess one patient's volumes into object storage and record them",
-  },
-  'finalize-cohort': {
+  }),
+  'finalize-cohort': entry({
     queue: QUEUES.aggregate,
     schema: z.object({ cohortId: uuid }).strict(),
     attempts: 5,
-    backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 },
+    firstRetryMs: 10_000,
     description: "Summarise a cohort once every patient's ingest job has finished (flow parent)",
-  },
-} as const satisfies Record<string, CatalogEntry<z.ZodType>>;
+  }),
+} satisfies Record<string, CatalogEntry<z.ZodType>>;
 
 export type Catalog = typeof JOB_CATALOG;
 export type JobName = keyof Catalog;
