@@ -1,56 +1,119 @@
-// Does the SpotTune port learn? A reduced SpotTune (ResNet50 topology, widths 16,32,64,128, input
-// 32×40×40, ResNet10 agent) trained from scratch on a synthetic cohort with a strong effect (label-1
-// volumes carry a bright sphere), once with the true labels and once with the training labels shuffled.
-// Prints validation AUC per epoch and a summary line for each run; the real run should reach
-// AUC ≥ 0.85 within the time budget while the shuffled run stays ≤ 0.65.
+// Does the SpotTune port learn? A reduced SpotTune (ResNet50 topology, widths 16,32,64,128, ResNet10
+// agent, input ~32×40×40) trained from scratch on a synthetic cohort with a strong MGMT effect, once
+// with the true labels and once with the training labels shuffled, side by side (one process and one
+// core each, same time budget). Prints validation AUC per epoch and a summary line per run; the true
+// run should reach AUC ≥ 0.85 within the budget while the shuffled run stays ≤ 0.65.
 //
-//   npx tsx bench/learns-signal.ts [--minutes 15] [--backend wasm] [--train 48] [--val 40] [--only true|shuffled]
-// (--only runs one of the two, e.g. to run both side by side as two processes with the same budget)
+// The cohort is `npx spottune synth --patients 240 --effect 3 --size 72x110x110` (generateSyntheticCohort,
+// here with every patient given DSC), ingested as an ingest would: the automated segmentation as mask,
+// the reference preprocessing scaled to the shape (crop, blur-pool 2×) → 32×39×39 volumes.
+//
+//   npx tsx bench/learns-signal.ts [--minutes 15] [--patients 240] [--effect 3] [--derivative DSC_ap-rCBV]
+//                                  [--cohort DIR (reused when present)] [--backend auto] [--only true|shuffled]
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Rng } from '@spottune/random';
-import { defaultTrainSettings, initBackend, trainModel, type TrainSample } from '@spottune/model';
-import type { BackendChoice } from '@spottune/model';
+import { readNifti } from '@spottune/imaging';
+import {
+  generateSyntheticCohort,
+  isDerivative,
+  localFileSource,
+  preprocessOptionsForShape,
+  scanCohort,
+  type Shape3,
+} from '@spottune/cohort';
+import { preprocessVolume } from '@spottune/imaging';
+import {
+  defaultTrainSettings,
+  describeCompute,
+  initBackend,
+  trainModel,
+  type BackendChoice,
+  type TrainSample,
+} from '@spottune/model';
 
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '15' },
-    backend: { type: 'string', default: 'wasm' },
-    train: { type: 'string', default: '48' },
-    val: { type: 'string', default: '40' },
-    epochs: { type: 'string', default: '60' },
+    patients: { type: 'string', default: '240' },
+    effect: { type: 'string', default: '3' },
+    size: { type: 'string', default: '72x110x110' },
+    derivative: { type: 'string', default: 'DSC_ap-rCBV' },
+    cohort: { type: 'string' },
+    backend: { type: 'string', default: 'auto' },
+    epochs: { type: 'string', default: '90' },
     only: { type: 'string' },
   },
 });
-const SHAPE: [number, number, number] = [32, 40, 40];
+const size = values.size.split('x').map(Number) as unknown as Shape3;
+const cohortDir =
+  values.cohort ??
+  join(tmpdir(), `spottune-learns-signal-${values.patients}-e${values.effect}-${values.size}`);
 
-function volume(rng: Rng, label: 0 | 1): Float32Array {
-  const [d, h, w] = SHAPE;
-  const out = new Float32Array(d * h * w);
-  for (let i = 0; i < out.length; i++) out[i] = 0.3 * rng.uniform();
-  // Both classes get a sphere; label 1's is much brighter (a strong, position-independent effect).
-  const r = 5 + rng.uniform() * 2;
-  const [cz, cy, cx] = [rng.integer(10, d - 10), rng.integer(12, h - 12), rng.integer(12, w - 12)];
-  const gain = label === 1 ? 0.9 : 0.25;
-  for (let z = 0; z < d; z++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        if ((z - cz) ** 2 + (y - cy) ** 2 + (x - cx) ** 2 <= r * r) out[(z * h + y) * w + x]! += gain;
-  return out;
-}
-
-function split(rng: Rng, n: number, tag: string): TrainSample[] {
-  return Array.from({ length: n }, (_, i) => {
-    const label = (i % 2) as 0 | 1;
-    return { patientId: `${tag}${i}`, label, data: volume(rng, label), shape: SHAPE };
+async function ensureCohort(): Promise<void> {
+  if (existsSync(join(cohortDir, 'csvs'))) return;
+  const t0 = performance.now();
+  const c = await generateSyntheticCohort({
+    patients: Number(values.patients),
+    outDir: cohortDir,
+    seed: 'learns-signal',
+    effect: Number(values.effect),
+    size,
+    missingDsc: 0,
+    missingDti: 0,
   });
+  console.log(
+    `cohort: ${c.labelled} labelled patients (${c.methylated} methylated) in ${cohortDir}, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+  );
 }
 
-async function run(name: string, train: TrainSample[], val: TrainSample[], budgetMs: number, epochs: number) {
+/** The patients' preprocessed volumes; val is every third patient of each class (stratified, seeded order). */
+async function loadSplits(): Promise<{ train: TrainSample[]; val: TrainSample[] }> {
+  const derivative = values.derivative;
+  if (!isDerivative(derivative)) throw new Error(`--derivative: unknown derivative ${derivative}`);
+  const source = localFileSource(cohortDir);
+  const scan = await scanCohort(source);
+  const samples: TrainSample[] = [];
+  for (const p of scan.patients) {
+    const path = p.derivatives[derivative];
+    if (path === undefined || p.mask === undefined) continue;
+    const mask = await readNifti(await readFile(join(cohortDir, p.mask)));
+    const image = await readNifti(await readFile(join(cohortDir, path)));
+    const out = preprocessVolume(
+      { data: image.data, shape: image.shape as unknown as Shape3 },
+      { data: mask.data, shape: mask.shape as unknown as Shape3 },
+      preprocessOptionsForShape(mask.shape as unknown as Shape3),
+    );
+    samples.push({
+      patientId: p.key,
+      label: p.label === 'METHYLATED' ? 1 : 0,
+      data: out.data,
+      shape: out.shape,
+    });
+  }
+  const rng = new Rng('learns-signal-split');
+  const train: TrainSample[] = [];
+  const val: TrainSample[] = [];
+  for (const label of [0, 1]) {
+    rng
+      .shuffle(samples.filter((s) => s.label === label))
+      .forEach((s, i) => (i % 3 === 0 ? val : train).push(s));
+  }
+  return { train, val };
+}
+
+async function run(name: string, train: TrainSample[], val: TrainSample[]): Promise<void> {
+  const budgetMs = Number(values.minutes) * 60000;
   const settings = defaultTrainSettings({
     network: 'spottune',
     depth: 50,
     widths: [16, 32, 64, 128],
-    epochs,
+    epochs: Number(values.epochs),
     batchSize: 12,
     lr: 1e-3,
     agentLr: 1e-3,
@@ -60,6 +123,7 @@ async function run(name: string, train: TrainSample[], val: TrainSample[], budge
   const controller = new AbortController();
   const t0 = performance.now();
   let best = { auc: 0, epoch: 0, minutes: 0 };
+  let first85: number | undefined;
   let last = { auc: NaN, epoch: 0 };
   let peakRss = 0;
   try {
@@ -73,6 +137,7 @@ async function run(name: string, train: TrainSample[], val: TrainSample[], budge
         const minutes = (performance.now() - t0) / 60000;
         last = { auc: e.val.auc, epoch: e.epoch };
         if (e.val.auc > best.auc) best = { auc: e.val.auc, epoch: e.epoch, minutes };
+        if (first85 === undefined && e.val.auc >= 0.85) first85 = minutes;
         console.log(
           `${name} epoch ${e.epoch} ${minutes.toFixed(1)} min: train loss ${e.train.loss.toFixed(4)} AUC ${e.train.auc.toFixed(3)} | val loss ${e.val.loss.toFixed(4)} AUC ${e.val.auc.toFixed(3)}`,
         );
@@ -82,28 +147,38 @@ async function run(name: string, train: TrainSample[], val: TrainSample[], budge
     if (!(e instanceof Error && e.name === 'CancelledError')) throw e;
   }
   console.log(
-    `${name}: last val AUC ${last.auc.toFixed(3)} (epoch ${last.epoch}), best val AUC ${best.auc.toFixed(3)} (epoch ${best.epoch}, ${best.minutes.toFixed(1)} min), peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB`,
+    `SUMMARY ${name}: best val AUC ${best.auc.toFixed(3)} (epoch ${best.epoch}, ${best.minutes.toFixed(1)} min); ` +
+      `AUC ≥ 0.85 first at ${first85 === undefined ? 'never' : `${first85.toFixed(1)} min`}; ` +
+      `last val AUC ${last.auc.toFixed(3)} (epoch ${last.epoch}); peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB`,
   );
-  return last;
 }
 
-const backend = await initBackend(values.backend as BackendChoice);
-const rng = new Rng('learns-signal');
-const train = split(rng.fork('train'), Number(values.train), 't');
-const val = split(rng.fork('val'), Number(values.val), 'v');
-const labels = new Rng('shuffle').shuffle(train.map((s) => s.label));
-const shuffled = train.map((s, i) => ({ ...s, label: labels[i]! }));
-const budgetMs = Number(values.minutes) * 60000;
-console.log(
-  `backend ${backend}; train ${train.length}, val ${val.length}, input ${SHAPE.join('×')}, budget ${values.minutes} min per run`,
-);
-if (values.only === 'shuffled') {
-  await run('shuffled labels', shuffled, val, budgetMs, Number(values.epochs));
+if (values.only === undefined) {
+  // Parent: make the cohort once, then both runs at once, one process (one core) each.
+  await ensureCohort();
+  const self = fileURLToPath(import.meta.url);
+  const args = Object.entries(values)
+    .filter(([k]) => k !== 'cohort' && k !== 'only')
+    .flatMap(([k, v]) => [`--${k}`, String(v)]);
+  const child = (only: string) =>
+    new Promise<void>((resolve, reject) => {
+      const p = spawn(
+        process.execPath,
+        [...process.execArgv, self, ...args, '--cohort', cohortDir, '--only', only],
+        {
+          stdio: 'inherit',
+        },
+      );
+      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${only} run exited with ${code}`))));
+    });
+  await Promise.all([child('true'), child('shuffled')]);
 } else {
-  const real = await run('true labels', train, val, budgetMs, Number(values.epochs));
-  if (values.only !== 'true') {
-    // The control gets as many epochs as the real run completed.
-    const control = await run('shuffled labels', shuffled, val, Infinity, Math.max(1, real.epoch));
-    console.log(`val AUC true labels ${real.auc.toFixed(3)} | shuffled labels ${control.auc.toFixed(3)}`);
-  }
+  await initBackend(values.backend as BackendChoice);
+  const { train, val } = await loadSplits();
+  const labels = new Rng('shuffle').shuffle(train.map((s) => s.label));
+  const data = values.only === 'shuffled' ? train.map((s, i) => ({ ...s, label: labels[i]! })) : train;
+  console.log(
+    `${values.only} labels: ${describeCompute()}; ${values.derivative}, train ${train.length}, val ${val.length}, input ${train[0]!.shape.join('×')}, budget ${values.minutes} min`,
+  );
+  await run(`${values.only} labels`, data, val);
 }

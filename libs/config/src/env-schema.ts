@@ -72,6 +72,16 @@ export const EnvSchema = z.object({
   SPOTTUNE_NATIVE_BLAS: BoolEnv.default('true'),
   /** OpenBLAS threads per worker process for the native addon. @defaultValue 1 (scale by processes) */
   SPOTTUNE_BLAS_THREADS: z.coerce.number().int().min(1).max(256).default(1),
+  /**
+   * OpenBLAS kernel family for the native addon: `auto` detects this CPU (AVX-512 kernels where there
+   * are, fastest); a name such as `Haswell` (AVX2) pins it, so that workers on different CPU
+   * generations give bit-identical results. Any inherited OPENBLAS_CORETYPE is overridden.
+   * @defaultValue auto
+   */
+  SPOTTUNE_BLAS_CORETYPE: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'expected auto or an OpenBLAS core name such as Haswell')
+    .default('auto'),
   /** Local cache of volumes pulled from object storage (sha256-verified). @defaultValue `${SPOTTUNE_HOME}/cache` */
   SPOTTUNE_CACHE_DIR: optionalString,
   /** Jobs processed at once per worker process; 1 per GPU. */

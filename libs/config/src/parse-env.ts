@@ -32,7 +32,12 @@ export interface Config {
   storage: StorageConfig;
   api: { host: string; port: number; bodyLimit: number; tokens: ApiToken[] };
   log: { level: ParsedEnv['LOG_LEVEL']; pretty: boolean | undefined };
-  compute: { backend: ParsedEnv['SPOTTUNE_BACKEND']; nativeBlas: boolean; blasThreads: number };
+  compute: {
+    backend: ParsedEnv['SPOTTUNE_BACKEND'];
+    nativeBlas: boolean;
+    blasThreads: number;
+    blasCoreType: string;
+  };
   cache: { dir: string };
   worker: { concurrency: number; lockDurationMs: number };
   /** The API as a client (the CLI's experiment commands) reaches it. */
@@ -97,6 +102,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       backend: env.SPOTTUNE_BACKEND,
       nativeBlas: env.SPOTTUNE_NATIVE_BLAS,
       blasThreads: env.SPOTTUNE_BLAS_THREADS,
+      blasCoreType: env.SPOTTUNE_BLAS_CORETYPE,
     },
     cache: { dir: resolve(env.SPOTTUNE_CACHE_DIR ?? join(home, 'cache')) },
     worker: { concurrency: env.WORKER_CONCURRENCY, lockDurationMs: env.WORKER_LOCK_DURATION_MS },

@@ -42,6 +42,8 @@ export interface NativeOptions {
   nativeBlas?: boolean;
   /** Its OpenBLAS threads (default 1). */
   blasThreads?: number;
+  /** OpenBLAS kernel family (default `auto`: detected for this CPU); see native-blas.ts. */
+  blasCoreType?: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export async function initBackend(
   choice: BackendChoice = 'auto',
   native: NativeOptions = {},
 ): Promise<BackendName> {
-  setNativeBlas(native.nativeBlas ?? true, native.blasThreads ?? 1);
+  setNativeBlas(native.nativeBlas ?? true, native.blasThreads ?? 1, native.blasCoreType ?? 'auto');
   if (choice === 'tensorflow' || choice === 'auto') {
     if (await tryTensorflow()) return 'tensorflow';
     if (choice === 'tensorflow') {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { ValidationError } from '@spottune/errors';
 import * as tf from '@tensorflow/tfjs';
 import { filledTensor, viewOf } from './heap.ts';
 
@@ -44,8 +45,25 @@ const ADDON_PATH = '../../native/build/spottune_sgemm.node';
 let addon: SgemmAddon | null | undefined;
 let enabled = true;
 
+/** OpenBLAS's kernel family: `auto` = its own detection of this CPU, else e.g. Haswell, SkylakeX, Zen. */
+export type BlasCoreType = string;
+
+let coreType: BlasCoreType = 'auto';
+let loadedCoreType: BlasCoreType | undefined;
+
+/**
+ * OpenBLAS picks its kernels by CPU (Haswell = AVX2, SkylakeX/Cooperlake = AVX-512, …) and, at load,
+ * by the environment variable OPENBLAS_CORETYPE; different kernels round differently. So that every
+ * process of a deployment uses the same kernels whatever environment it inherited, spottune's own
+ * setting (SPOTTUNE_BLAS_CORETYPE) decides, before the library loads: `auto` clears the variable.
+ * (Seen here: a worker started with a trimmed environment took AVX-512 kernels, its parent AVX2 ones,
+ * and a resumed trial no longer equalled the uninterrupted run.)
+ */
 function load(): SgemmAddon | undefined {
   if (addon === undefined) {
+    if (coreType === 'auto') delete process.env.OPENBLAS_CORETYPE;
+    else process.env.OPENBLAS_CORETYPE = coreType;
+    loadedCoreType = coreType;
     try {
       addon = createRequire(import.meta.url)(ADDON_PATH) as SgemmAddon;
       // One thread unless configured (setNativeBlas): workers scale by process, one trial each.
@@ -65,10 +83,21 @@ export function nativeBlasInfo(): { threads: number; config: string } | undefine
   return a === undefined ? undefined : { threads: a.threads(), config: a.config() };
 }
 
-/** Turns the native path on or off (tests compare both; off means tf.matMul everywhere). */
-export function setNativeBlas(on: boolean, threads?: number): void {
+/**
+ * Turns the native path on or off (tests compare both; off means tf.matMul everywhere) and sets its
+ * threads and kernel family. The kernel family is fixed once the library has loaded: asking for another
+ * one afterwards is an error rather than a silent mismatch.
+ */
+export function setNativeBlas(on: boolean, threads?: number, kernels: BlasCoreType = 'auto'): void {
   enabled = on;
-  if (on && threads !== undefined) load()?.setThreads(threads);
+  if (!on) return;
+  if (loadedCoreType !== undefined && loadedCoreType !== kernels) {
+    throw new ValidationError(
+      `SPOTTUNE_BLAS_CORETYPE: OpenBLAS is already loaded with ${loadedCoreType} kernels; ${kernels} needs a new process`,
+    );
+  }
+  coreType = kernels;
+  if (threads !== undefined) load()?.setThreads(threads);
 }
 
 /** The addon when the native path applies now (built, enabled, wasm or cpu backend). */
