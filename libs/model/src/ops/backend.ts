@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ValidationError, coerceError } from '@spottune/errors';
-import { nativeBlasInfo, setNativeBlas } from './native-blas.ts';
+import { nativeBlasInfo, nativeBlasUnavailable, setNativeBlas } from './native-blas.ts';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -76,7 +76,8 @@ export async function initBackend(
 /** The compute path in words, for logs and benchmarks: e.g. "wasm + native OpenBLAS (1 thread)". */
 export function describeCompute(): string {
   const backend = tf.getBackend();
-  const native = backend === 'wasm' || backend === 'cpu' ? nativeBlasInfo() : undefined;
-  if (native === undefined) return backend;
+  if (backend !== 'wasm' && backend !== 'cpu') return backend;
+  const native = nativeBlasInfo();
+  if (native === undefined) return `${backend} (native OpenBLAS addon ${nativeBlasUnavailable() ?? 'off'})`;
   return `${backend} + native OpenBLAS (${native.threads} thread${native.threads === 1 ? '' : 's'}; ${native.config.trim()})`;
 }

@@ -43,6 +43,8 @@ export interface SgemmAddon {
 const ADDON_PATH = '../../native/build/spottune_sgemm.node';
 
 let addon: SgemmAddon | null | undefined;
+/** Why the addon could not be loaded, once a load was tried. */
+let unavailable: string | undefined;
 let enabled = true;
 
 /** OpenBLAS's kernel family: `auto` = its own detection of this CPU, else e.g. Haswell, SkylakeX, Zen. */
@@ -69,12 +71,22 @@ function load(): SgemmAddon | undefined {
       // One thread unless configured (setNativeBlas): workers scale by process, one trial each.
       addon.setThreads(1);
     } catch (e) {
-      // Not built (optional): anything else (a broken build, a missing libopenblas) is an error.
-      if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw e;
+      // Not built (optional), or built elsewhere and its libopenblas is missing here (a container that
+      // mounts a host checkout): tfjs's own kernels run, and describeCompute() says why.
+      const code = (e as { code?: unknown }).code;
+      if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_DLOPEN_FAILED') throw e;
+      unavailable = code === 'MODULE_NOT_FOUND' ? 'not built' : (e as Error).message.split('\n')[0]!;
       addon = null;
     }
   }
   return addon ?? undefined;
+}
+
+/** Why the native path is off, or undefined when it is on (or was never asked for). */
+export function nativeBlasUnavailable(): string | undefined {
+  if (!enabled) return 'disabled (SPOTTUNE_NATIVE_BLAS=false)';
+  load();
+  return unavailable;
 }
 
 /** What the native path is: undefined when it is not built or disabled. */
