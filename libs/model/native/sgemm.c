@@ -10,6 +10,8 @@
  *   lowering's column matrix (same layout as libs/model/src/ops/im2col.ts), NDHWC volumes.
  *   bnMoments(x, mean, variance), bnAffine(x, out, scale, shift), bnBackward(dy, x, out, mean, inv,
  *   scale, sumDy, sumDyXhat): BatchNorm's per-channel loops (batch-norm.ts), float64 sums.
+ *   maxPool3d(geometry, x, out, argmax): PyTorch's max pooling (first maximum in window order wins,
+ *   NaN wins), argmax = flat input index per output, for the gradient (max-pool3d.ts).
  *   setThreads(n), threads(), config()
  */
 #include <node_api.h>
@@ -288,6 +290,65 @@ static napi_value BnBackward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value MaxPool3d(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value a[4];
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  Geometry g;
+  float *x, *out;
+  size_t lx, lo, la;
+  int32_t* arg;
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  if (argc != 4 || !geometry(env, a[0], &g) || !view(env, a[1], &x, &lx) || !view(env, a[2], &out, &lo)) return NULL;
+  if (napi_get_typedarray_info(env, a[3], &type, &la, (void**)&arg, &buffer, &offset) != napi_ok ||
+      type != napi_int32_array) {
+    napi_throw_type_error(env, "BAD_ARGUMENT", "argmax must be an Int32Array");
+    return NULL;
+  }
+  const size_t C = (size_t)g.C, outN = (size_t)g.n * g.OD * g.OH * g.OW * C;
+  if (lx < (size_t)g.n * g.D * g.H * g.W * C || lo < outN || la < outN) {
+    napi_throw_range_error(env, "BAD_ARGUMENT", "array lengths do not fit the geometry");
+    return NULL;
+  }
+  size_t q = 0;
+  for (int b = 0; b < g.n; b++)
+    for (int i = 0; i < g.OD; i++) {
+      int z0 = i * g.sd - g.pd, z1 = z0 + g.kd;
+      if (z0 < 0) z0 = 0;
+      if (z1 > g.D) z1 = g.D;
+      for (int j = 0; j < g.OH; j++) {
+        int y0 = j * g.sh - g.ph, y1 = y0 + g.kh;
+        if (y0 < 0) y0 = 0;
+        if (y1 > g.H) y1 = g.H;
+        for (int l = 0; l < g.OW; l++, q += C) {
+          int x0 = l * g.sw - g.pw, x1 = x0 + g.kw;
+          if (x0 < 0) x0 = 0;
+          if (x1 > g.W) x1 = g.W;
+          const size_t first = ((((size_t)b * g.D + z0) * g.H + y0) * g.W + x0) * C;
+          for (size_t ch = 0; ch < C; ch++) {
+            out[q + ch] = x[first + ch];
+            arg[q + ch] = (int32_t)(first + ch);
+          }
+          for (int z = z0; z < z1; z++)
+            for (int y = y0; y < y1; y++)
+              for (int xx = x0; xx < x1; xx++) {
+                const size_t base = ((((size_t)b * g.D + z) * g.H + y) * g.W + xx) * C;
+                for (size_t ch = 0; ch < C; ch++) {
+                  const float v = x[base + ch];
+                  if (v > out[q + ch] || v != v) {
+                    out[q + ch] = v;
+                    arg[q + ch] = (int32_t)(base + ch);
+                  }
+                }
+              }
+        }
+      }
+    }
+  return NULL;
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value a[1];
@@ -318,7 +379,7 @@ static napi_value Config(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT() {
   const struct { const char* name; napi_callback fn; } fns[] = {
       {"sgemm", Sgemm}, {"im2col", Im2col}, {"col2imAdd", Col2imAdd}, {"bnMoments", BnMoments}, {"bnAffine", BnAffine},
-      {"bnBackward", BnBackward}, {"setThreads", SetThreads}, {"threads", Threads}, {"config", Config}};
+      {"bnBackward", BnBackward}, {"maxPool3d", MaxPool3d}, {"setThreads", SetThreads}, {"threads", Threads}, {"config", Config}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);

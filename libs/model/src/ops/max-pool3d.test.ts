@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { maxPool3d } from './max-pool3d.ts';
 import { initBackend } from './backend.ts';
+import { nativeBlasInfo } from './native-blas.ts';
 
 /** PyTorch MaxPool3d semantics written out: padding never wins, output floor((n + 2p − k)/s) + 1. */
 function naiveMaxPool(x: Float32Array, shape: number[], k: number, s: number, p: number) {
@@ -36,10 +37,16 @@ function naiveMaxPool(x: Float32Array, shape: number[], k: number, s: number, p:
   return { y, dx, outShape: [n, ...o, c] };
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`maxPool3d on ${backend}`, () => {
+// Both loops: the native addon's (when built: CI builds it) and the JS one.
+const nativeModes = nativeBlasInfo() !== undefined ? [true, false] : [false];
+
+for (const backend of ['cpu', 'wasm'] as const)
+  for (const native of nativeModes) describePool(backend, native);
+
+function describePool(backend: 'cpu' | 'wasm', native: boolean): void {
+  describe(`maxPool3d on ${backend}${native ? ' + native' : ''}`, () => {
     it('matches PyTorch semantics (−∞ padding) forward and gradient, odd sizes', async () => {
-      assert.equal(await initBackend(backend), backend);
+      assert.equal(await initBackend(backend, { nativeBlas: native }), backend);
       const shape = [2, 5, 6, 7, 3];
       const size = shape.reduce((a, b) => a * b, 1);
       // All negative: zero padding would win and be caught.

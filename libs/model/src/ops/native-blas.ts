@@ -35,6 +35,7 @@ export interface SgemmAddon {
     sumDy: Float64Array,
     sumDyXhat: Float64Array,
   ): void;
+  maxPool3d(geometry: Int32Array, x: Float32Array, out: Float32Array, argmax: Int32Array): void;
   setThreads(n: number): void;
   threads(): number;
   config(): string;
