@@ -4,11 +4,11 @@
 // core each, same time budget). Prints validation AUC per epoch and a summary line per run; the true
 // run should reach AUC ≥ 0.85 within the budget while the shuffled run stays ≤ 0.65.
 //
-// The cohort is `npx spottune synth --patients 240 --effect 3 --size 72x110x110` (generateSyntheticCohort,
+// The cohort is `npx spottune synth --patients 320 --effect 3 --size 72x110x110` (generateSyntheticCohort,
 // here with every patient given DSC), ingested as an ingest would: the automated segmentation as mask,
 // the reference preprocessing scaled to the shape (crop, blur-pool 2×) → 32×39×39 volumes.
 //
-//   npx tsx bench/learns-signal.ts [--minutes 15] [--patients 240] [--effect 3] [--derivative DSC_ap-rCBV]
+//   npx tsx bench/learns-signal.ts [--minutes 15] [--patients 320] [--val-every 2] [--effect 3] [--derivative DSC_ap-rCBV]
 //                                  [--cohort DIR (reused when present)] [--backend auto] [--only true|shuffled]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -40,7 +40,8 @@ import {
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '15' },
-    patients: { type: 'string', default: '240' },
+    patients: { type: 'string', default: '320' },
+    'val-every': { type: 'string', default: '2' },
     effect: { type: 'string', default: '3' },
     size: { type: 'string', default: '72x110x110' },
     derivative: { type: 'string', default: 'DSC_ap-rCBV' },
@@ -72,7 +73,7 @@ async function ensureCohort(): Promise<void> {
   );
 }
 
-/** The patients' preprocessed volumes; val is every third patient of each class (stratified, seeded order). */
+/** The patients' preprocessed volumes; val is every n-th patient of each class (--val-every; stratified, seeded order). */
 async function loadSplits(): Promise<{ train: TrainSample[]; val: TrainSample[] }> {
   const derivative = values.derivative;
   if (!isDerivative(derivative)) throw new Error(`--derivative: unknown derivative ${derivative}`);
@@ -102,7 +103,7 @@ async function loadSplits(): Promise<{ train: TrainSample[]; val: TrainSample[] 
   for (const label of [0, 1]) {
     rng
       .shuffle(samples.filter((s) => s.label === label))
-      .forEach((s, i) => (i % 3 === 0 ? val : train).push(s));
+      .forEach((s, i) => (i % Number(values['val-every']) === 0 ? val : train).push(s));
   }
   return { train, val };
 }

@@ -12,12 +12,15 @@
  *   scale, sumDy, sumDyXhat): BatchNorm's per-channel loops (batch-norm.ts), float64 sums.
  *   maxPool3d(geometry, x, out, argmax): PyTorch's max pooling (first maximum in window order wins,
  *   NaN wins), argmax = flat input index per output, for the gradient (max-pool3d.ts).
+ *   adamUpdate(p, g, m, v, pOut, mOut, vOut, hyper): one torch-Adam step in float32 arithmetic, hyper =
+ *   Float32Array [β1, β2, 1−β1, 1−β2, eps, weight decay, step size, √(1−β2^t)] (adam.ts).
  *   setThreads(n), threads(), config()
  */
 #include <node_api.h>
 #include <cblas.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <math.h>
 #include <string.h>
 
 static bool view(napi_env env, napi_value v, float** data, size_t* len) {
@@ -349,6 +352,42 @@ static napi_value MaxPool3d(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value a[8];
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  if (argc != 8) {
+    napi_throw_type_error(env, "BAD_ARGUMENT", "adamUpdate: expected (p, g, m, v, pOut, mOut, vOut, hyper)");
+    return NULL;
+  }
+  float* t[8];
+  size_t len[8];
+  for (int i = 0; i < 8; i++)
+    if (!view(env, a[i], &t[i], &len[i])) return NULL;
+  for (int i = 1; i < 7; i++)
+    if (len[i] != len[0]) {
+      napi_throw_range_error(env, "BAD_ARGUMENT", "adamUpdate: arrays differ in length");
+      return NULL;
+    }
+  if (len[7] != 8) {
+    napi_throw_range_error(env, "BAD_ARGUMENT", "adamUpdate: hyper must hold 8 values");
+    return NULL;
+  }
+  const float *P = t[0], *G = t[1], *M = t[2], *V = t[3], *h = t[7];
+  float *P2 = t[4], *M2 = t[5], *V2 = t[6];
+  const float b1 = h[0], b2 = h[1], c1 = h[2], c2 = h[3], eps = h[4], wd = h[5], step = h[6], sqrtBc2 = h[7];
+  /* Every operation rounded to float, in the order of adam.ts's JS loop (compiled without FMA contraction). */
+  for (size_t k = 0; k < len[0]; k++) {
+    const float g = wd != 0.0f ? G[k] + P[k] * wd : G[k];
+    const float mk = M[k] * b1 + g * c1;
+    const float vk = V[k] * b2 + (g * g) * c2;
+    M2[k] = mk;
+    V2[k] = vk;
+    P2[k] = P[k] - (mk / (sqrtf(vk) / sqrtBc2 + eps)) * step;
+  }
+  return NULL;
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value a[1];
@@ -379,7 +418,8 @@ static napi_value Config(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT() {
   const struct { const char* name; napi_callback fn; } fns[] = {
       {"sgemm", Sgemm}, {"im2col", Im2col}, {"col2imAdd", Col2imAdd}, {"bnMoments", BnMoments}, {"bnAffine", BnAffine},
-      {"bnBackward", BnBackward}, {"maxPool3d", MaxPool3d}, {"setThreads", SetThreads}, {"threads", Threads}, {"config", Config}};
+      {"bnBackward", BnBackward}, {"maxPool3d", MaxPool3d}, {"adamUpdate", AdamUpdate},
+      {"setThreads", SetThreads}, {"threads", Threads}, {"config", Config}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);

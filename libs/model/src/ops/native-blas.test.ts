@@ -7,6 +7,7 @@ import { convGeometry } from './conv-geometry.ts';
 import { colPlan, col2imAdd, im2col } from './im2col.ts';
 import { nativeBlas, nativeBlasInfo } from './native-blas.ts';
 import { jsBnLoops } from './batch-norm.ts';
+import { adamLoop } from '../adam.ts';
 
 function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -113,6 +114,35 @@ describe('native OpenBLAS addon', () => {
     };
     assert.deepEqual(run(native), run(jsBnLoops));
   });
+
+  it(
+    'the Adam update gives the same floats as the JS loop (with and without weight decay)',
+    needsAddon,
+    () => {
+      const native = nativeBlas()!;
+      const n = 1001;
+      const [p, g, m] = [values(n, 8), values(n, 9), values(n, 10).map((v) => v * 0.1)];
+      const v = values(n, 11).map((x) => x * x * 0.01);
+      for (const wd of [0, 1e-8, 0.01]) {
+        const hyper = Float32Array.of(
+          0.9,
+          0.999,
+          0.1,
+          0.001,
+          1e-8,
+          wd,
+          1e-3 / (1 - 0.9 ** 3),
+          Math.sqrt(1 - 0.999 ** 3),
+        );
+        const outs = () => [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+        const js = outs();
+        const nat = outs();
+        adamLoop(p, g, m, v, ...js, hyper);
+        native.adamUpdate(p, g, m, v, ...nat, hyper);
+        assert.deepEqual(nat, js, `weight decay ${wd}`);
+      }
+    },
+  );
 
   it('refuses arrays that do not fit with a typed error', needsAddon, () => {
     const native = nativeBlas()!;

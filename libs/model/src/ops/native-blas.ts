@@ -36,6 +36,16 @@ export interface SgemmAddon {
     sumDyXhat: Float64Array,
   ): void;
   maxPool3d(geometry: Int32Array, x: Float32Array, out: Float32Array, argmax: Int32Array): void;
+  adamUpdate(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    pOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    hyper: Float32Array,
+  ): void;
   setThreads(n: number): void;
   threads(): number;
   config(): string;
