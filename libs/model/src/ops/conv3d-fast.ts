@@ -146,6 +146,7 @@ function forward(
   g: ConvGeometry,
   cache: { x?: Float32Array },
   maxColFloats: number,
+  dataKey: object | undefined,
 ): tf.Tensor5D {
   const [kd, kh, kw] = g.kernel;
   const w2 = filter.reshape([kd * kh * kw * g.cin, g.cout]) as tf.Tensor2D;
@@ -154,7 +155,9 @@ function forward(
     return matMul2d(x.reshape([rowsOf(g), g.cin]) as tf.Tensor2D, w2).reshape(outShape);
   }
   const native = nativeBlas();
-  if (native !== undefined) return convForwardNative(native, g, x, w2, maxColFloats).reshape(outShape);
+  if (native !== undefined) {
+    return convForwardNative(native, g, x, w2, maxColFloats, dataKey).reshape(outShape);
+  }
   cache.x = f32(x);
   return convRows(colPlan(g, g.cin), cache.x, w2, maxColFloats).reshape(outShape);
 }
@@ -167,7 +170,7 @@ function backward(
   filter: tf.Tensor5D,
   g: ConvGeometry,
   cache: { x?: Float32Array },
-  options: FastConvOptions & { frozenFilter: boolean },
+  options: FastConvOptions & { frozenFilter: boolean; dataKey: object | undefined },
 ): [tf.Tensor, tf.Tensor] {
   const [kd, kh, kw] = g.kernel;
   const cols = kd * kh * kw * g.cin;
@@ -187,7 +190,7 @@ function backward(
       ? tf.zerosLike(filter)
       : pointwise
         ? matMul2d(x!.reshape([rows, g.cin]) as tf.Tensor2D, dy2, true, false).reshape(filter.shape)
-        : convFilterGradNative(native, g, x!, dy, maxColFloats).reshape(filter.shape);
+        : convFilterGradNative(native, g, x!, dy, maxColFloats, options.dataKey).reshape(filter.shape);
     return [dx, dw];
   }
   const dyData = f32(dy);
@@ -233,10 +236,17 @@ export function conv3dFast(
 ): tf.Tensor5D {
   const cache: { x?: Float32Array } = {};
   // save() clones (a full copy on wasm): keep only what the backward pass reads as a tensor. The
-  // non-pointwise path keeps x as JS data from its forward im2col instead.
+  // tfjs-matMul path keeps x as JS data from its forward im2col instead.
   const pointwise = isPointwise(g);
+  // An input-data volume (a stem's): its columns are cached by data identity (conv3d-native.ts); the
+  // backward pass sees a clone, so the forward input's identity is the key.
+  const dataKey = options.skipInputGradient === true ? (x.dataId as object) : undefined;
   // A non-trainable variable's gradient is never used: skip dW (the frozen copy of SpotTune's blocks).
-  const bwdOptions = { ...options, frozenFilter: filter instanceof tf.Variable && !filter.trainable };
+  const bwdOptions = {
+    ...options,
+    frozenFilter: filter instanceof tf.Variable && !filter.trainable,
+    dataKey,
+  };
   const run = tf.customGrad((xi, fi, save) => {
     const xt = xi as tf.Tensor5D;
     const ft = fi as tf.Tensor5D;
@@ -244,7 +254,7 @@ export function conv3dFast(
     const needX = !bwdOptions.frozenFilter && (pointwise || nativeBlas() !== undefined);
     (save as tf.GradSaveFunc)(needX ? [ft, xt] : [ft]);
     return {
-      value: tf.tidy(() => forward(xt, ft, g, cache, options.maxColFloats ?? MAX_COL_FLOATS)),
+      value: tf.tidy(() => forward(xt, ft, g, cache, options.maxColFloats ?? MAX_COL_FLOATS, dataKey)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() =>
           backward(

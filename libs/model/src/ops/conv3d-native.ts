@@ -42,22 +42,60 @@ function chunkOf(g: ConvGeometry, maxColFloats: number): number {
   return Math.max(1, Math.min(rowsOf(g), Math.floor(maxColFloats / colsOf(g))));
 }
 
-/** y [rows, cout] = im2col(x) · W. */
+/**
+ * The whole column matrix of one input-data volume, kept for its next use: SpotTune's main stem and
+ * its agent's stem unroll the same batch with the same geometry, and the agent stem's dW unrolls it
+ * again (the stems' 343-tap, one-channel columns are the costliest im2col of a step). Keyed by the
+ * input's data identity (tfjs data is immutable) and the geometry; at most COL_CACHE_FLOATS.
+ */
+const COL_CACHE_FLOATS = 1 << 24;
+const dataCols = { key: undefined as WeakRef<object> | undefined, geom: '', col: new Float32Array(0) };
+
+/** The cached columns of `dataKey`'s volume, unrolled from `x()` when not cached; undefined if too big. */
+function cachedDataCols(
+  native: SgemmAddon,
+  g: ConvGeometry,
+  dataKey: object,
+  x: () => Float32Array,
+): Float32Array | undefined {
+  const floats = rowsOf(g) * colsOf(g);
+  if (floats > COL_CACHE_FLOATS) return undefined;
+  const geom = geometryArray(g);
+  const geomKey = geom.join(',');
+  if (dataCols.key?.deref() !== dataKey || dataCols.geom !== geomKey) {
+    if (dataCols.col.length < floats) dataCols.col = new Float32Array(floats);
+    native.im2col(geom, x(), 0, rowsOf(g), dataCols.col);
+    dataCols.key = new WeakRef(dataKey);
+    dataCols.geom = geomKey;
+  }
+  return dataCols.col;
+}
+
+/**
+ * y [rows, cout] = im2col(x) · W. `dataKey` (the data identity of an input-data volume, whose columns
+ * are worth keeping) selects the column cache.
+ */
 export function convForwardNative(
   native: SgemmAddon,
   g: ConvGeometry,
   src: tf.Tensor,
   w2: tf.Tensor2D,
   maxColFloats: number,
+  dataKey?: object,
 ): tf.Tensor2D {
   const total = rowsOf(g);
   const cols = colsOf(g);
   const chunk = chunkOf(g, maxColFloats);
   const geom = geometryArray(g);
-  const col = scratchOf(chunk * cols);
   return filledTensor<tf.Rank.R2>([total, g.cout], (out) => {
-    const x = viewOf(src);
     const w = viewOf(w2);
+    const cached = dataKey === undefined ? undefined : cachedDataCols(native, g, dataKey, () => viewOf(src));
+    if (cached !== undefined) {
+      native.sgemm(cached, w, out, total, g.cout, cols, false, false, false);
+      return;
+    }
+    const x = viewOf(src);
+    const col = scratchOf(chunk * cols);
     for (let r0 = 0; r0 < total; r0 += chunk) {
       const rows = Math.min(chunk, total - r0);
       native.im2col(geom, x, r0, rows, col);
@@ -92,22 +130,28 @@ export function convInputGradNative(
   });
 }
 
-/** dW [cols, cout] = Σ_chunks im2col(x)ᵀ · dY. */
+/** dW [cols, cout] = Σ_chunks im2col(x)ᵀ · dY (`dataKey`: see convForwardNative). */
 export function convFilterGradNative(
   native: SgemmAddon,
   g: ConvGeometry,
   x: tf.Tensor,
   dy: tf.Tensor,
   maxColFloats: number,
+  dataKey?: object,
 ): tf.Tensor2D {
   const total = rowsOf(g);
   const cols = colsOf(g);
   const chunk = chunkOf(g, maxColFloats);
   const geom = geometryArray(g);
-  const col = scratchOf(chunk * cols);
   return filledTensor<tf.Rank.R2>([cols, g.cout], (dw) => {
-    const xv = viewOf(x);
     const d = viewOf(dy);
+    const cached = dataKey === undefined ? undefined : cachedDataCols(native, g, dataKey, () => viewOf(x));
+    if (cached !== undefined) {
+      native.sgemm(cached, d, dw, cols, g.cout, total, true, false, false);
+      return;
+    }
+    const col = scratchOf(chunk * cols);
+    const xv = viewOf(x);
     for (let r0 = 0; r0 < total; r0 += chunk) {
       const rows = Math.min(chunk, total - r0);
       native.im2col(geom, xv, r0, rows, col);

@@ -186,6 +186,29 @@ function describeConv(backend: 'cpu' | 'wasm', native: boolean): void {
       tf.dispose([x, frozen, dy, dx, w, dx0!, dw!]);
     });
 
+    it('input-data volumes (skipInputGradient): a second filter on the same input, and another input, stay exact', () => {
+      // The native path keeps such a volume's columns for reuse (the two stems of SpotTune).
+      const c: Case = { n: 2, spatial: [9, 8, 7], cin: 1, cout: 3, k: 7, s: 2, d: 1, p: 3 };
+      const { g, xs, ws, dys } = makeCase(c);
+      const xs2 = values(xs.length, 12);
+      const ws2 = values(ws.length, 13);
+      const opts = { strides: 2, padding: 3, skipInputGradient: true };
+      for (const [xv, wv] of [
+        [xs, ws],
+        [xs, ws2],
+        [xs2, ws],
+      ] as const) {
+        const ref = naiveConv3d(g, xv, wv, dys);
+        const x = tf.tensor5d(xv, [c.n, ...c.spatial, c.cin]);
+        const w = tf.tensor5d(wv, [7, 7, 7, 1, 3]);
+        const dy = tf.tensor5d(dys, [g.n, ...g.outShape, c.cout]);
+        const got = runConv(x, w, dy, opts);
+        assertClose(got.y, ref.y, 'y');
+        assertClose(got.dw, ref.dw, 'dw');
+        tf.dispose([x, w, dy]);
+      }
+    });
+
     it('leaves no tensors behind after forward and backward', () => {
       const x = tf.tensor5d(values(2 * 5 * 6 * 7 * 4, 4), [2, 5, 6, 7, 4]);
       const w = tf.variable(tf.tensor5d(values(27 * 4 * 6, 5), [3, 3, 3, 4, 6]));
