@@ -14,6 +14,9 @@
  *   NaN wins), argmax = flat input index per output, for the gradient (max-pool3d.ts).
  *   adamUpdate(p, g, m, v, pOut, mOut, vOut, hyper): one torch-Adam step in float32 arithmetic, hyper =
  *   Float32Array [β1, β2, 1−β1, 1−β2, eps, weight decay, step size, √(1−β2^t)] (adam.ts).
+ *   tapConv(geometry, mode, x, w, y, accumulate): the same convolution tap by tap, multiplying only
+ *   the rows a tap reaches inside the volume (dilated layers on small volumes read mostly padding):
+ *   mode 0: y = conv(x, W); 1: x (+)= dX from y = dY; 2: w (+)= dW from x and y = dY.
  *   setThreads(n), threads(), config()
  */
 #include <node_api.h>
@@ -21,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool view(napi_env env, napi_value v, float** data, size_t* len) {
@@ -388,6 +392,109 @@ static napi_value AdamUpdate(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The output box a tap (a, b, e) reaches inside the volume, per axis [lo, hi). */
+static int tap_range(int o, int in, int s, int p, int d, int k, int lo[1], int hi[1]) {
+  /* i = o·s − p + k·d ∈ [0, in)  ⇔  o ∈ [ceil((p − k·d)/s), floor((in − 1 + p − k·d)/s) + 1) */
+  int num = p - k * d, l, h;
+  l = num <= 0 ? 0 : (num + s - 1) / s;
+  int top = in - 1 + p - k * d;
+  h = top < 0 ? 0 : top / s + 1;
+  if (h > o) h = o;
+  if (l > h) l = h;
+  *lo = l;
+  *hi = h;
+  return h - l;
+}
+
+/* Copies (toBox = 1) rows of `vol` at the tap's input positions into the packed box matrix, or adds
+ * (toBox = 0) the packed box matrix back into those positions. inSide: the volume is x-shaped (input
+ * voxels), else output-shaped. */
+static void box_rows(const Geometry* g, int a, int b, int e, const int* lo, const int* hi, float* vol,
+                     float* box, int C, bool inSide, bool toBox) {
+  size_t q = 0;
+  for (int nn = 0; nn < g->n; nn++)
+    for (int od = lo[0]; od < hi[0]; od++)
+      for (int oh = lo[1]; oh < hi[1]; oh++)
+        for (int ow = lo[2]; ow < hi[2]; ow++, q += C) {
+          size_t v;
+          if (inSide) {
+            const int iz = od * g->sd - g->pd + a * g->dd, iy = oh * g->sh - g->ph + b * g->dh,
+                      ix = ow * g->sw - g->pw + e * g->dw;
+            v = ((((size_t)nn * g->D + iz) * g->H + iy) * g->W + ix) * C;
+          } else {
+            v = ((((size_t)nn * g->OD + od) * g->OH + oh) * g->OW + ow) * C;
+          }
+          if (toBox) memcpy(box + q, vol + v, C * sizeof(float));
+          else
+            for (int i = 0; i < C; i++) vol[v + i] += box[q + i];
+        }
+}
+
+static napi_value TapConv(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value a[6];
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  Geometry g;
+  int32_t mode;
+  bool acc;
+  float *x, *w, *y;
+  size_t lx, lw, ly;
+  if (argc != 6 || !geometry(env, a[0], &g)) return NULL;
+  if (napi_get_value_int32(env, a[1], &mode) != napi_ok || mode < 0 || mode > 2 ||
+      napi_get_value_bool(env, a[5], &acc) != napi_ok) {
+    napi_throw_type_error(env, "BAD_ARGUMENT", "tapConv: mode must be 0, 1 or 2 and accumulate a boolean");
+    return NULL;
+  }
+  if (!view(env, a[2], &x, &lx) || !view(env, a[3], &w, &lw) || !view(env, a[4], &y, &ly)) return NULL;
+  const int cin = g.C, cout = (int)(lw / ((size_t)g.kd * g.kh * g.kw * (cin > 0 ? cin : 1)));
+  const size_t rows = (size_t)g.n * g.OD * g.OH * g.OW;
+  if (cin <= 0 || cout <= 0 || lw != (size_t)g.kd * g.kh * g.kw * cin * cout ||
+      lx < (size_t)g.n * g.D * g.H * g.W * cin || ly < rows * cout) {
+    napi_throw_range_error(env, "BAD_ARGUMENT", "tapConv: array lengths do not fit the geometry");
+    return NULL;
+  }
+  if (!acc) {
+    if (mode == 0) memset(y, 0, rows * cout * sizeof(float));
+    else if (mode == 1) memset(x, 0, (size_t)g.n * g.D * g.H * g.W * cin * sizeof(float));
+    else memset(w, 0, lw * sizeof(float));
+  }
+  const int maxC = cin > cout ? cin : cout;
+  float* A = malloc(rows * (size_t)maxC * sizeof(float));
+  float* T = malloc(rows * (size_t)maxC * sizeof(float));
+  if (A == NULL || T == NULL) {
+    free(A);
+    free(T);
+    napi_throw_error(env, "OUT_OF_MEMORY", "tapConv: out of memory");
+    return NULL;
+  }
+  for (int ta = 0; ta < g.kd; ta++)
+    for (int tb = 0; tb < g.kh; tb++)
+      for (int te = 0; te < g.kw; te++) {
+        int lo[3], hi[3];
+        const int m = g.n * tap_range(g.OD, g.D, g.sd, g.pd, g.dd, ta, &lo[0], &hi[0]) *
+                      tap_range(g.OH, g.H, g.sh, g.ph, g.dh, tb, &lo[1], &hi[1]) *
+                      tap_range(g.OW, g.W, g.sw, g.pw, g.dw, te, &lo[2], &hi[2]);
+        if (m == 0) continue;
+        float* wt = w + (((size_t)ta * g.kh + tb) * g.kw + te) * cin * cout;
+        if (mode == 0) { /* y[box] += x[tap rows] · W_t */
+          box_rows(&g, ta, tb, te, lo, hi, x, A, cin, true, true);
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, cout, cin, 1.0f, A, cin, wt, cout, 0.0f, T, cout);
+          box_rows(&g, ta, tb, te, lo, hi, y, T, cout, false, false);
+        } else if (mode == 1) { /* x[tap rows] += dY[box] · W_tᵀ */
+          box_rows(&g, ta, tb, te, lo, hi, y, A, cout, false, true);
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, cin, cout, 1.0f, A, cout, wt, cout, 0.0f, T, cin);
+          box_rows(&g, ta, tb, te, lo, hi, x, T, cin, true, false);
+        } else { /* W_t += x[tap rows]ᵀ · dY[box] */
+          box_rows(&g, ta, tb, te, lo, hi, x, A, cin, true, true);
+          box_rows(&g, ta, tb, te, lo, hi, y, T, cout, false, true);
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cin, cout, m, 1.0f, A, cin, T, cout, 1.0f, wt, cout);
+        }
+      }
+  free(A);
+  free(T);
+  return NULL;
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value a[1];
@@ -418,7 +525,7 @@ static napi_value Config(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT() {
   const struct { const char* name; napi_callback fn; } fns[] = {
       {"sgemm", Sgemm}, {"im2col", Im2col}, {"col2imAdd", Col2imAdd}, {"bnMoments", BnMoments}, {"bnAffine", BnAffine},
-      {"bnBackward", BnBackward}, {"maxPool3d", MaxPool3d}, {"adamUpdate", AdamUpdate},
+      {"bnBackward", BnBackward}, {"maxPool3d", MaxPool3d}, {"adamUpdate", AdamUpdate}, {"tapConv", TapConv},
       {"setThreads", SetThreads}, {"threads", Threads}, {"config", Config}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

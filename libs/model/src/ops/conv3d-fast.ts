@@ -2,7 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry } from './conv-geometry.ts';
 import { filledTensor } from './heap.ts';
 import { matMul2d, nativeBlas } from './native-blas.ts';
-import { convFilterGradNative, convForwardNative, convInputGradNative } from './conv3d-native.ts';
+import {
+  convFilterGradNative,
+  convFilterGradTaps,
+  convForwardNative,
+  convForwardTaps,
+  convInputGradNative,
+  convInputGradTaps,
+  useTaps,
+  type Lowering,
+} from './conv3d-native.ts';
 import { channelMajor, col2imAdd, colPlan, im2col, im2colT, transpose2d, type ColPlan } from './im2col.ts';
 
 /**
@@ -22,6 +31,8 @@ export interface FastConvOptions {
   skipInputGradient?: boolean;
   /** Floats per im2col chunk (default 4 Mi = 16 MiB); small values exercise the chunking in tests. */
   maxColFloats?: number;
+  /** Native path: column matrix or tap by tap (`auto` picks, see useTaps); tests force each. */
+  lowering?: Lowering;
 }
 
 function f32(t: tf.Tensor): Float32Array {
@@ -147,6 +158,7 @@ function forward(
   cache: { x?: Float32Array },
   maxColFloats: number,
   dataKey: object | undefined,
+  lowering: Lowering,
 ): tf.Tensor5D {
   const [kd, kh, kw] = g.kernel;
   const w2 = filter.reshape([kd * kh * kw * g.cin, g.cout]) as tf.Tensor2D;
@@ -156,7 +168,11 @@ function forward(
   }
   const native = nativeBlas();
   if (native !== undefined) {
-    return convForwardNative(native, g, x, w2, maxColFloats, dataKey).reshape(outShape);
+    return (
+      useTaps(g, lowering)
+        ? convForwardTaps(native, g, x, w2)
+        : convForwardNative(native, g, x, w2, maxColFloats, dataKey)
+    ).reshape(outShape);
   }
   cache.x = f32(x);
   return convRows(colPlan(g, g.cin), cache.x, w2, maxColFloats).reshape(outShape);
@@ -181,16 +197,21 @@ function backward(
   if (native !== undefined) {
     const dy2 = dy.reshape([rows, g.cout]) as tf.Tensor2D;
     const pointwise = isPointwise(g);
+    const taps = !pointwise && useTaps(g, options.lowering ?? 'auto');
     const dx = options.skipInputGradient
       ? tf.zeros(xShape)
       : pointwise
         ? matMul2d(dy2, w2, false, true).reshape(xShape)
-        : convInputGradNative(native, g, dy, w2, xShape, maxColFloats);
+        : taps
+          ? convInputGradTaps(native, g, dy, w2, xShape)
+          : convInputGradNative(native, g, dy, w2, xShape, maxColFloats);
     const dw = options.frozenFilter
       ? tf.zerosLike(filter)
       : pointwise
         ? matMul2d(x!.reshape([rows, g.cin]) as tf.Tensor2D, dy2, true, false).reshape(filter.shape)
-        : convFilterGradNative(native, g, x!, dy, maxColFloats, options.dataKey).reshape(filter.shape);
+        : taps
+          ? convFilterGradTaps(native, g, x!, dy).reshape(filter.shape)
+          : convFilterGradNative(native, g, x!, dy, maxColFloats, options.dataKey).reshape(filter.shape);
     return [dx, dw];
   }
   const dyData = f32(dy);
@@ -254,7 +275,17 @@ export function conv3dFast(
     const needX = !bwdOptions.frozenFilter && (pointwise || nativeBlas() !== undefined);
     (save as tf.GradSaveFunc)(needX ? [ft, xt] : [ft]);
     return {
-      value: tf.tidy(() => forward(xt, ft, g, cache, options.maxColFloats ?? MAX_COL_FLOATS, dataKey)),
+      value: tf.tidy(() =>
+        forward(
+          xt,
+          ft,
+          g,
+          cache,
+          options.maxColFloats ?? MAX_COL_FLOATS,
+          dataKey,
+          options.lowering ?? 'auto',
+        ),
+      ),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() =>
           backward(

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend.ts';
 import { convGeometry } from './conv-geometry.ts';
+import { insideFraction, useTaps } from './conv3d-native.ts';
 import { colPlan, col2imAdd, im2col } from './im2col.ts';
 import { nativeBlas, nativeBlasInfo } from './native-blas.ts';
 import { jsBnLoops } from './batch-norm.ts';
@@ -25,6 +26,19 @@ describe('native OpenBLAS addon', () => {
       assert.ok(built, 'libs/model/native/build/spottune_sgemm.node is missing: run `npm run build:native`');
     }
     if (built) assert.match(nativeBlasInfo()!.config, /OpenBLAS/);
+  });
+
+  it('picks the tap-by-tap lowering where the column matrix would be mostly padding', () => {
+    // ResNet stage 4 at 5×6×6, 128 channels: undilated (13/15)(16/18)², dilation 4 (7/15)(10/18)².
+    const at = (d: number, c = 128) =>
+      convGeometry([2, 5, 6, 6, c], [3, 3, 3, c, c], { dilations: d, padding: d });
+    assert.ok(Math.abs(insideFraction(at(1)) - (13 / 15) * (16 / 18) ** 2) < 1e-12);
+    assert.ok(Math.abs(insideFraction(at(4)) - (7 / 15) * (10 / 18) ** 2) < 1e-12);
+    assert.equal(useTaps(at(4), 'auto'), true);
+    assert.equal(useTaps(at(4, 16), 'auto'), false, 'too few channels for per-tap products');
+    const big = convGeometry([1, 35, 43, 43, 64], [3, 3, 3, 64, 64], { padding: 1 });
+    assert.equal(useTaps(big, 'auto'), false, 'a large volume is mostly inside');
+    assert.equal(useTaps(big, 'taps'), true);
   });
 
   it('sgemm equals tf.matMul for every transpose combination, and accumulates', needsAddon, async () => {

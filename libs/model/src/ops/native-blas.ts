@@ -46,6 +46,15 @@ export interface SgemmAddon {
     vOut: Float32Array,
     hyper: Float32Array,
   ): void;
+  /** mode 0: y = conv(x, w); 1: x = dX from y = dY; 2: w = dW (see sgemm.c). */
+  tapConv(
+    geometry: Int32Array,
+    mode: 0 | 1 | 2,
+    x: Float32Array,
+    w: Float32Array,
+    y: Float32Array,
+    accumulate: boolean,
+  ): void;
   setThreads(n: number): void;
   threads(): number;
   config(): string;
