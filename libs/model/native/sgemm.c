@@ -27,16 +27,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool view(napi_env env, napi_value v, float** data, size_t* len) {
+/* A typed array's data and length, or a TypeError (`what` names the expected type). */
+static bool typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* len,
+                  const char* what) {
   napi_typedarray_type type;
   napi_value buffer;
   size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, len, (void**)data, &buffer, &offset) != napi_ok ||
-      type != napi_float32_array) {
-    napi_throw_type_error(env, "BAD_ARGUMENT", "expected a Float32Array");
+  if (napi_get_typedarray_info(env, v, &type, len, data, &buffer, &offset) != napi_ok || type != want) {
+    napi_throw_type_error(env, "BAD_ARGUMENT", what);
     return false;
   }
   return true;
+}
+
+static bool view(napi_env env, napi_value v, float** data, size_t* len) {
+  return typed(env, v, napi_float32_array, (void**)data, len, "expected a Float32Array");
 }
 
 static napi_value Sgemm(napi_env env, napi_callback_info info) {
@@ -73,13 +78,11 @@ typedef struct {
 } Geometry;
 
 static bool geometry(napi_env env, napi_value v, Geometry* g) {
-  napi_typedarray_type type;
-  napi_value buffer;
-  size_t offset, len;
+  size_t len;
   int32_t* d;
-  if (napi_get_typedarray_info(env, v, &type, &len, (void**)&d, &buffer, &offset) != napi_ok ||
-      type != napi_int32_array || len != 20) {
-    napi_throw_type_error(env, "BAD_ARGUMENT", "geometry must be an Int32Array of 20 values");
+  if (!typed(env, v, napi_int32_array, (void**)&d, &len, "geometry must be an Int32Array")) return false;
+  if (len != 20) {
+    napi_throw_range_error(env, "BAD_ARGUMENT", "geometry must hold 20 values");
     return false;
   }
   memcpy(g, d, sizeof *g);
@@ -194,15 +197,7 @@ static napi_value Col2imAdd(napi_env env, napi_callback_info info) {
 }
 
 static bool view64(napi_env env, napi_value v, double** data, size_t* len) {
-  napi_typedarray_type type;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, len, (void**)data, &buffer, &offset) != napi_ok ||
-      type != napi_float64_array) {
-    napi_throw_type_error(env, "BAD_ARGUMENT", "per-channel arrays must be Float64Arrays");
-    return false;
-  }
-  return true;
+  return typed(env, v, napi_float64_array, (void**)data, len, "per-channel arrays must be Float64Arrays");
 }
 
 /* Reads argv as nf32 float32 arrays, then nf64 float64 per-channel arrays of one length c; the
@@ -305,15 +300,9 @@ static napi_value MaxPool3d(napi_env env, napi_callback_info info) {
   float *x, *out;
   size_t lx, lo, la;
   int32_t* arg;
-  napi_typedarray_type type;
-  napi_value buffer;
-  size_t offset;
-  if (argc != 4 || !geometry(env, a[0], &g) || !view(env, a[1], &x, &lx) || !view(env, a[2], &out, &lo)) return NULL;
-  if (napi_get_typedarray_info(env, a[3], &type, &la, (void**)&arg, &buffer, &offset) != napi_ok ||
-      type != napi_int32_array) {
-    napi_throw_type_error(env, "BAD_ARGUMENT", "argmax must be an Int32Array");
+  if (argc != 4 || !geometry(env, a[0], &g) || !view(env, a[1], &x, &lx) || !view(env, a[2], &out, &lo) ||
+      !typed(env, a[3], napi_int32_array, (void**)&arg, &la, "argmax must be an Int32Array"))
     return NULL;
-  }
   const size_t C = (size_t)g.C, outN = (size_t)g.n * g.OD * g.OH * g.OW * C;
   if (lx < (size_t)g.n * g.D * g.H * g.W * C || lo < outN || la < outN) {
     napi_throw_range_error(env, "BAD_ARGUMENT", "array lengths do not fit the geometry");

@@ -72,9 +72,36 @@ function cachedDataCols(
 }
 
 /**
- * y [rows, cout] = im2col(x) · W. `dataKey` (the data identity of an input-data volume, whose columns
- * are worth keeping) selects the column cache.
+ * Calls `use(col, r0, rows)` over the column matrix of `x`: the cached whole matrix of an input-data
+ * volume (`dataKey`: the data identity of a volume whose columns are worth keeping), else chunk by
+ * chunk in the reused scratch buffer.
  */
+function forEachColumnChunk(
+  native: SgemmAddon,
+  g: ConvGeometry,
+  x: tf.Tensor,
+  maxColFloats: number,
+  dataKey: object | undefined,
+  use: (col: Float32Array, r0: number, rows: number) => void,
+): void {
+  const total = rowsOf(g);
+  const cached = dataKey === undefined ? undefined : cachedDataCols(native, g, dataKey, () => viewOf(x));
+  if (cached !== undefined) {
+    use(cached, 0, total);
+    return;
+  }
+  const chunk = chunkOf(g, maxColFloats);
+  const geom = geometryArray(g);
+  const col = scratchOf(chunk * colsOf(g));
+  const xv = viewOf(x);
+  for (let r0 = 0; r0 < total; r0 += chunk) {
+    const rows = Math.min(chunk, total - r0);
+    native.im2col(geom, xv, r0, rows, col);
+    use(col, r0, rows);
+  }
+}
+
+/** y [rows, cout] = im2col(x) · W. */
 export function convForwardNative(
   native: SgemmAddon,
   g: ConvGeometry,
@@ -83,24 +110,12 @@ export function convForwardNative(
   maxColFloats: number,
   dataKey?: object,
 ): tf.Tensor2D {
-  const total = rowsOf(g);
   const cols = colsOf(g);
-  const chunk = chunkOf(g, maxColFloats);
-  const geom = geometryArray(g);
-  return filledTensor<tf.Rank.R2>([total, g.cout], (out) => {
+  return filledTensor<tf.Rank.R2>([rowsOf(g), g.cout], (out) => {
     const w = viewOf(w2);
-    const cached = dataKey === undefined ? undefined : cachedDataCols(native, g, dataKey, () => viewOf(src));
-    if (cached !== undefined) {
-      native.sgemm(cached, w, out, total, g.cout, cols, false, false, false);
-      return;
-    }
-    const x = viewOf(src);
-    const col = scratchOf(chunk * cols);
-    for (let r0 = 0; r0 < total; r0 += chunk) {
-      const rows = Math.min(chunk, total - r0);
-      native.im2col(geom, x, r0, rows, col);
-      native.sgemm(col, w, out.subarray(r0 * g.cout), rows, g.cout, cols, false, false, false);
-    }
+    forEachColumnChunk(native, g, src, maxColFloats, dataKey, (col, r0, rows) =>
+      native.sgemm(col, w, out.subarray(r0 * g.cout), rows, g.cout, cols, false, false, false),
+    );
   });
 }
 
@@ -130,7 +145,7 @@ export function convInputGradNative(
   });
 }
 
-/** dW [cols, cout] = Σ_chunks im2col(x)ᵀ · dY (`dataKey`: see convForwardNative). */
+/** dW [cols, cout] = Σ_chunks im2col(x)ᵀ · dY. */
 export function convFilterGradNative(
   native: SgemmAddon,
   g: ConvGeometry,
@@ -139,24 +154,12 @@ export function convFilterGradNative(
   maxColFloats: number,
   dataKey?: object,
 ): tf.Tensor2D {
-  const total = rowsOf(g);
   const cols = colsOf(g);
-  const chunk = chunkOf(g, maxColFloats);
-  const geom = geometryArray(g);
   return filledTensor<tf.Rank.R2>([cols, g.cout], (dw) => {
     const d = viewOf(dy);
-    const cached = dataKey === undefined ? undefined : cachedDataCols(native, g, dataKey, () => viewOf(x));
-    if (cached !== undefined) {
-      native.sgemm(cached, d, dw, cols, g.cout, total, true, false, false);
-      return;
-    }
-    const col = scratchOf(chunk * cols);
-    const xv = viewOf(x);
-    for (let r0 = 0; r0 < total; r0 += chunk) {
-      const rows = Math.min(chunk, total - r0);
-      native.im2col(geom, xv, r0, rows, col);
-      native.sgemm(col, d.subarray(r0 * g.cout), dw, cols, g.cout, rows, true, false, r0 > 0);
-    }
+    forEachColumnChunk(native, g, x, maxColFloats, dataKey, (col, r0, rows) =>
+      native.sgemm(col, d.subarray(r0 * g.cout), dw, cols, g.cout, rows, true, false, r0 > 0),
+    );
   });
 }
 

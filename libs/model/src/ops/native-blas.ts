@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { ValidationError } from '@spottune/errors';
 import * as tf from '@tensorflow/tfjs';
+import type { BnLoops } from './batch-norm.ts';
 import { filledTensor, viewOf } from './heap.ts';
 
 /**
@@ -9,7 +10,8 @@ import { filledTensor, viewOf } from './heap.ts';
  * matMul on the conv3d lowering's shapes. Absent (not built), disabled, or on another backend, every
  * product goes through tf.matMul instead.
  */
-export interface SgemmAddon {
+/** The addon's functions (libs/model/native/sgemm.c); its BN loops are batch-norm.ts's BnLoops. */
+export interface SgemmAddon extends BnLoops {
   sgemm(
     a: Float32Array,
     b: Float32Array,
@@ -23,18 +25,6 @@ export interface SgemmAddon {
   ): void;
   im2col(geometry: Int32Array, src: Float32Array, row0: number, rows: number, out: Float32Array): void;
   col2imAdd(geometry: Int32Array, col: Float32Array, row0: number, rows: number, dst: Float32Array): void;
-  bnMoments(x: Float32Array, mean: Float64Array, variance: Float64Array): void;
-  bnAffine(x: Float32Array, out: Float32Array, scale: Float64Array, shift: Float64Array): void;
-  bnBackward(
-    dy: Float32Array,
-    x: Float32Array,
-    out: Float32Array,
-    mean: Float64Array,
-    inv: Float64Array,
-    scale: Float64Array,
-    sumDy: Float64Array,
-    sumDyXhat: Float64Array,
-  ): void;
   maxPool3d(geometry: Int32Array, x: Float32Array, out: Float32Array, argmax: Int32Array): void;
   adamUpdate(
     p: Float32Array,
