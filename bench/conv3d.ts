@@ -3,7 +3,7 @@
 // Run: npx tsx bench/conv3d.ts [--reps 3] [--backends wasm,cpu] [--skip-tfjs] [--tfjs-grads]
 // tfjs's own conv3d runs at ~1 GFLOP/s: it is timed once, forward only unless --tfjs-grads.
 import * as tf from '@tensorflow/tfjs';
-import { conv3d, initBackend, type BackendName } from '../libs/model/src/ops/index.ts';
+import { conv3d, describeCompute, initBackend, type BackendName } from '../libs/model/src/ops/index.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -49,6 +49,7 @@ function report(backend: string, impl: string, what: string, t: { wall: number; 
 
 for (const backend of backends) {
   await initBackend(backend);
+  console.log(`compute: ${describeCompute()}`);
   const x = tf.randomNormal(shape) as tf.Tensor5D;
   const w = tf.randomNormal([3, 3, 3, 64, 64], 0, 0.05) as tf.Tensor5D;
   const dy = tf.randomNormal(shape) as tf.Tensor5D;
