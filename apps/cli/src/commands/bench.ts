@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ValidationError } from '@spottune/errors';
 import type { BackendChoice, Depth, NetworkKind } from '@spottune/model';
 import type { CliContext, RegisterCommand } from '../context.ts';
+import { depthFlag, networkFlag, positiveInts } from '../flags.ts';
 
 interface TrainStepFlags {
   network: string;
@@ -14,14 +15,6 @@ interface TrainStepFlags {
   native: string;
   blasThreads: string;
   json?: boolean;
-}
-
-function ints(text: string, count: number, flag: string, sep: RegExp): number[] {
-  const parts = text.split(sep).map((p) => Number(p.trim()));
-  if (parts.length !== count || parts.some((v) => !Number.isInteger(v) || v < 1)) {
-    throw new ValidationError(`--${flag}: expected ${count} positive integers, got "${text}"`);
-  }
-  return parts;
 }
 
 export interface TrainStepTiming {
@@ -130,12 +123,8 @@ export const registerBenchCommand: RegisterCommand = (program: Command, context:
     .option('--blas-threads <n>', 'OpenBLAS threads of the native addon', '1')
     .option('--json', 'print JSON')
     .action(async (flags: TrainStepFlags) => {
-      const network = flags.network as NetworkKind;
-      if (!['spottune', 'resnet', 'transfer'].includes(network))
-        throw new ValidationError(`--network: expected spottune, resnet or transfer, got "${flags.network}"`);
-      const depth = Number(flags.depth) as Depth;
-      if (![10, 18, 34, 50].includes(depth))
-        throw new ValidationError(`--depth: expected 10, 18, 34 or 50, got "${flags.depth}"`);
+      const network = networkFlag(flags.network);
+      const depth = depthFlag(flags.depth);
       if (!['on', 'off'].includes(flags.native))
         throw new ValidationError(`--native: expected on or off, got "${flags.native}"`);
       const backend = flags.backend as BackendChoice;
@@ -146,13 +135,13 @@ export const registerBenchCommand: RegisterCommand = (program: Command, context:
       const timing = await benchTrainStep({
         network,
         depth,
-        widths: ints(flags.widths, 4, 'widths', /,/) as [number, number, number, number],
-        input: ints(flags.input, 3, 'input', /x/i) as [number, number, number],
-        batch: ints(flags.batch, 1, 'batch', /,/)[0]!,
-        steps: ints(flags.steps, 1, 'steps', /,/)[0]!,
+        widths: positiveInts(flags.widths, 4, 'widths', /,/) as [number, number, number, number],
+        input: positiveInts(flags.input, 3, 'input', /x/i) as [number, number, number],
+        batch: positiveInts(flags.batch, 1, 'batch', /,/)[0]!,
+        steps: positiveInts(flags.steps, 1, 'steps', /,/)[0]!,
         backend,
         native: flags.native !== 'off',
-        blasThreads: ints(flags.blasThreads, 1, 'blas-threads', /,/)[0]!,
+        blasThreads: positiveInts(flags.blasThreads, 1, 'blas-threads', /,/)[0]!,
       });
       const { stdout } = context();
       if (flags.json) stdout(`${JSON.stringify(timing)}\n`);

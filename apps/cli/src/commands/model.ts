@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { ValidationError } from '@spottune/errors';
-import type { Depth, NetworkKind } from '@spottune/model';
 import type { CliContext, RegisterCommand } from '../context.ts';
+import { depthFlag, networkFlag, positiveInts } from '../flags.ts';
 import { addModelFeaturesCommand } from './model-features.ts';
 
 interface SummaryFlags {
@@ -13,14 +12,6 @@ interface SummaryFlags {
   faithful?: boolean;
   unfreezeBlocks?: string;
   json?: boolean;
-}
-
-function parseInts(text: string, count: number, flag: string, sep: RegExp): number[] {
-  const parts = text.split(sep).map((p) => Number(p.trim()));
-  if (parts.length !== count || parts.some((v) => !Number.isInteger(v) || v < 1)) {
-    throw new ValidationError(`--${flag}: expected ${count} positive integers, got "${text}"`);
-  }
-  return parts;
 }
 
 /** `spottune model summary`: per-stage shapes and parameter counts, computed symbolically. */
@@ -38,18 +29,14 @@ export const registerModelCommand: RegisterCommand = (program: Command, context:
     .option('--unfreeze-blocks <n>', 'transfer baseline: also train the last N blocks')
     .option('--json', 'print JSON')
     .action(async (flags: SummaryFlags) => {
-      const network = flags.network as NetworkKind;
-      if (!['spottune', 'resnet', 'transfer'].includes(network))
-        throw new ValidationError(`--network: expected spottune, resnet or transfer, got "${flags.network}"`);
-      const depth = Number(flags.depth) as Depth;
-      if (![10, 18, 34, 50].includes(depth))
-        throw new ValidationError(`--depth: expected 10, 18, 34 or 50, got "${flags.depth}"`);
-      const [d, h, w] = parseInts(flags.input, 3, 'input', /x/i) as [number, number, number];
+      const network = networkFlag(flags.network);
+      const depth = depthFlag(flags.depth);
+      const [d, h, w] = positiveInts(flags.input, 3, 'input', /x/i) as [number, number, number];
       const widths =
         flags.widths === undefined
           ? undefined
-          : (parseInts(flags.widths, 4, 'widths', /,/) as [number, number, number, number]);
-      const [channels] = parseInts(flags.channels, 1, 'channels', /,/) as [number];
+          : (positiveInts(flags.widths, 4, 'widths', /,/) as [number, number, number, number]);
+      const [channels] = positiveInts(flags.channels, 1, 'channels', /,/) as [number];
       const unfreezeBlocks =
         flags.unfreezeBlocks === undefined ? undefined : Number.parseInt(flags.unfreezeBlocks, 10);
       const { corrected, faithful, formatSummary, summarizeModel } = await import('@spottune/model');
