@@ -48,25 +48,17 @@ function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number,
   }
 }
 
-/** Writes rows [row0, row0 + rows) of the column matrix of `src` (NDHWC, plan.c channels) into `out`. */
-export function im2col(
-  plan: ColPlan,
-  src: Float32Array,
+/** Visits output rows [row0, row0 + rows) in order: fn(r, n, iz0, iy0, ix0) with the receptive field's corner. */
+function forEachRow(
+  g: ConvGeometry,
   row0: number,
   rows: number,
-  out: Float32Array,
+  fn: (r: number, n: number, iz0: number, iy0: number, ix0: number) => void,
 ): void {
-  const { g, c, cols, runOffsets, runLength } = plan;
-  const [D, H, W] = g.inShape;
   const [OD, OH, OW] = g.outShape;
-  const [kd, kh, kw] = g.kernel;
   const [sd, sh, sw] = g.strides;
-  const [dd, dh, dw] = g.dilations;
   const [pd, ph, pw] = g.padding;
-  const spanD = (kd - 1) * dd;
-  const spanH = (kh - 1) * dh;
-  const spanW = (kw - 1) * dw;
-  const nRuns = runOffsets.length;
+  // Output coordinates advance with counters: no per-row division.
   let ow = row0 % OW;
   let t = (row0 - ow) / OW;
   let oh = t % OH;
@@ -74,40 +66,7 @@ export function im2col(
   let od = t % OD;
   let n = (t - od) / OD;
   for (let r = 0; r < rows; r++) {
-    const dst = r * cols;
-    const iz0 = od * sd - pd;
-    const iy0 = oh * sh - ph;
-    const ix0 = ow * sw - pw;
-    if (iz0 >= 0 && iz0 + spanD < D && iy0 >= 0 && iy0 + spanH < H && ix0 >= 0 && ix0 + spanW < W) {
-      const base = (((n * D + iz0) * H + iy0) * W + ix0) * c;
-      for (let q = 0; q < nRuns; q++)
-        copyRun(src, base + runOffsets[q]!, out, dst + q * runLength, runLength);
-    } else {
-      let o = dst;
-      for (let a = 0; a < kd; a++) {
-        const iz = iz0 + a * dd;
-        if (iz < 0 || iz >= D) {
-          out.fill(0, o, o + kh * kw * c);
-          o += kh * kw * c;
-          continue;
-        }
-        for (let b = 0; b < kh; b++) {
-          const iy = iy0 + b * dh;
-          if (iy < 0 || iy >= H) {
-            out.fill(0, o, o + kw * c);
-            o += kw * c;
-            continue;
-          }
-          const rowBase = ((n * D + iz) * H + iy) * W;
-          for (let e = 0; e < kw; e++) {
-            const ix = ix0 + e * dw;
-            if (ix < 0 || ix >= W) out.fill(0, o, o + c);
-            else copyRun(src, (rowBase + ix) * c, out, o, c);
-            o += c;
-          }
-        }
-      }
-    }
+    fn(r, n, od * sd - pd, oh * sh - ph, ow * sw - pw);
     if (++ow === OW) {
       ow = 0;
       if (++oh === OH) {
@@ -121,6 +80,81 @@ export function im2col(
   }
 }
 
+/**
+ * One row's receptive field, tap by tap with bounds tests: copies it from `vol` into `col` at `o`
+ * (zeros outside the volume), or with `scatter` adds `col` back into `vol` (the adjoint).
+ */
+function walkField(
+  plan: ColPlan,
+  n: number,
+  iz0: number,
+  iy0: number,
+  ix0: number,
+  col: Float32Array,
+  o: number,
+  vol: Float32Array,
+  scatter: boolean,
+): void {
+  const { g, c } = plan;
+  const [D, H, W] = g.inShape;
+  const [kd, kh, kw] = g.kernel;
+  const [dd, dh, dw] = g.dilations;
+  for (let a = 0; a < kd; a++) {
+    const iz = iz0 + a * dd;
+    if (iz < 0 || iz >= D) {
+      if (!scatter) col.fill(0, o, o + kh * kw * c);
+      o += kh * kw * c;
+      continue;
+    }
+    for (let b = 0; b < kh; b++) {
+      const iy = iy0 + b * dh;
+      if (iy < 0 || iy >= H) {
+        if (!scatter) col.fill(0, o, o + kw * c);
+        o += kw * c;
+        continue;
+      }
+      const rowBase = ((n * D + iz) * H + iy) * W;
+      for (let e = 0; e < kw; e++, o += c) {
+        const ix = ix0 + e * dw;
+        const inside = ix >= 0 && ix < W;
+        if (scatter) {
+          if (!inside) continue;
+          const p = (rowBase + ix) * c;
+          for (let i = 0; i < c; i++) vol[p + i]! += col[o + i]!;
+        } else if (inside) copyRun(vol, (rowBase + ix) * c, col, o, c);
+        else col.fill(0, o, o + c);
+      }
+    }
+  }
+}
+
+/** Writes rows [row0, row0 + rows) of the column matrix of `src` (NDHWC, plan.c channels) into `out`. */
+export function im2col(
+  plan: ColPlan,
+  src: Float32Array,
+  row0: number,
+  rows: number,
+  out: Float32Array,
+): void {
+  const { g, c, cols, runOffsets, runLength } = plan;
+  const [D, H, W] = g.inShape;
+  const spanD = (g.kernel[0] - 1) * g.dilations[0];
+  const spanH = (g.kernel[1] - 1) * g.dilations[1];
+  const spanW = (g.kernel[2] - 1) * g.dilations[2];
+  const nRuns = runOffsets.length;
+  forEachRow(g, row0, rows, (r, n, iz0, iy0, ix0) => {
+    const dst = r * cols;
+    if (iz0 >= 0 && iz0 + spanD < D && iy0 >= 0 && iy0 + spanH < H && ix0 >= 0 && ix0 + spanW < W) {
+      // Inside the volume: whole contiguous runs, no bounds tests.
+      const base = (((n * D + iz0) * H + iy0) * W + ix0) * c;
+      for (let q = 0; q < nRuns; q++)
+        copyRun(src, base + runOffsets[q]!, out, dst + q * runLength, runLength);
+    } else {
+      walkField(plan, n, iz0, iy0, ix0, out, dst, src, false);
+    }
+  });
+}
+
 /** Adds rows [row0, row0 + rows) of a column matrix back into the NDHWC volume `dst` (the adjoint of im2col). */
 export function col2imAdd(
   plan: ColPlan,
@@ -129,58 +163,9 @@ export function col2imAdd(
   rows: number,
   dst: Float32Array,
 ): void {
-  const { g, c, cols } = plan;
-  const [D, H, W] = g.inShape;
-  const [OD, OH, OW] = g.outShape;
-  const [kd, kh, kw] = g.kernel;
-  const [sd, sh, sw] = g.strides;
-  const [dd, dh, dw] = g.dilations;
-  const [pd, ph, pw] = g.padding;
-  let ow = row0 % OW;
-  let t = (row0 - ow) / OW;
-  let oh = t % OH;
-  t = (t - oh) / OH;
-  let od = t % OD;
-  let n = (t - od) / OD;
-  for (let r = 0; r < rows; r++) {
-    let o = r * cols;
-    const iz0 = od * sd - pd;
-    const iy0 = oh * sh - ph;
-    const ix0 = ow * sw - pw;
-    for (let a = 0; a < kd; a++) {
-      const iz = iz0 + a * dd;
-      if (iz < 0 || iz >= D) {
-        o += kh * kw * c;
-        continue;
-      }
-      for (let b = 0; b < kh; b++) {
-        const iy = iy0 + b * dh;
-        if (iy < 0 || iy >= H) {
-          o += kw * c;
-          continue;
-        }
-        const rowBase = ((n * D + iz) * H + iy) * W;
-        for (let e = 0; e < kw; e++) {
-          const ix = ix0 + e * dw;
-          if (ix >= 0 && ix < W) {
-            const p = (rowBase + ix) * c;
-            for (let i = 0; i < c; i++) dst[p + i]! += col[o + i]!;
-          }
-          o += c;
-        }
-      }
-    }
-    if (++ow === OW) {
-      ow = 0;
-      if (++oh === OH) {
-        oh = 0;
-        if (++od === OD) {
-          od = 0;
-          n++;
-        }
-      }
-    }
-  }
+  forEachRow(plan.g, row0, rows, (r, n, iz0, iy0, ix0) =>
+    walkField(plan, n, iz0, iy0, ix0, col, r * plan.cols, dst, true),
+  );
 }
 
 /** Row-major [rows, cols] → [cols, rows], blocked so both sides stay in cache. */
