@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Rng } from '@spottune/random';
-import { readNifti } from '@spottune/imaging';
+import { preprocessVolume, readNifti } from '@spottune/imaging';
 import {
   generateSyntheticCohort,
   isDerivative,
@@ -30,7 +30,6 @@ import {
   type Derivative,
   type Shape3,
 } from '@spottune/cohort';
-import { preprocessVolume } from '@spottune/imaging';
 import {
   defaultTrainSettings,
   describeCompute,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importSplitsCsv } from '@spottune/cohort';
+import { runCli, type CliRun } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 // The real binary, as a user runs it (`npx spottune ...`), against a test database and a local store.
@@ -23,25 +23,19 @@ after(async () => {
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
-function spottune(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['--no-install', 'spottune', ...args], {
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'silent',
-        DATABASE_URL: t.url,
-        SPOTTUNE_HOME: join(work, 'home'),
-        SPOTTUNE_STORAGE_DIR: join(work, 'objects'),
-        S3_BUCKET: '',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function spottune(...args: string[]): Promise<CliRun> {
+  return runCli(
+    args,
+    {
+      ...process.env,
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: t.url,
+      SPOTTUNE_HOME: join(work, 'home'),
+      SPOTTUNE_STORAGE_DIR: join(work, 'objects'),
+      S3_BUCKET: '',
+    },
+    { npx: true },
+  );
 }
 
 test('synth → ingest → splits through the CLI', async () => {

@@ -1,29 +1,17 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { defaultMigrationsDir, readMigrations } from '@spottune/db';
+import { runCli } from '../support/cli.ts';
 import { createEmptyTestDatabase } from '../support/database.ts';
 
 // `npm run db:migrate` and `spottune db sql` as a user runs them: the real binary, DATABASE_URL.
-const bin = fileURLToPath(new URL('../../apps/cli/bin/spottune.js', import.meta.url));
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
   for (const c of cleanups) await c();
 });
 
 function spottune(env: Record<string, string>, ...args: string[]) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runCli(args, { ...process.env, LOG_LEVEL: 'silent', ...env });
 }
 
 test('spottune db migrate applies the migrations; db sql prints rows (intervals as Postgres text)', async () => {

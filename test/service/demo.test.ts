@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../support/cli.ts';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
 
@@ -28,16 +28,15 @@ test(
         '--epochs',
         '1',
       ];
-      const child = spawn(process.execPath, [join(root, 'apps/cli/bin/spottune.js'), ...args], {
-        cwd: root,
-        env: { PATH: process.env.PATH ?? '', SPOTTUNE_HOME: home, LOG_LEVEL: 'warn', LOG_PRETTY: 'false' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      const {
+        status: code,
+        stdout: out,
+        stderr: err,
+      } = await runCli(
+        args,
+        { PATH: process.env.PATH ?? '', SPOTTUNE_HOME: home, LOG_LEVEL: 'warn', LOG_PRETTY: 'false' },
+        { cwd: root },
+      );
       assert.equal(code, 0, `demo failed:\n${out}\n${err}`);
       assert.match(out, /cohort demo-42-12-20x32x32 ingested/);
       // 2 networks × 2 derivatives × 2 folds, plus the radiomics forest once per fold
