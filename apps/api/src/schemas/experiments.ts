@@ -9,7 +9,7 @@ import {
 
 const statusEnum = {
   type: 'string',
-  enum: ['PLANNED', 'QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'],
+  enum: ['PLANNED', 'QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'PARTIAL', 'STOPPED'],
 } as const;
 
 export const createdExperimentSchema = {
